@@ -1,0 +1,80 @@
+using Gate.V1;
+using GateSidecar.Approvals.Stored;
+
+namespace GateSidecar.Approvals;
+
+/// <summary>
+/// Persistence for approvals and the audit trail. A store only persists: it never decides a
+/// transition (that is <see cref="ApprovalStateMachine"/>'s job). Every write is atomic with its
+/// audit entries and its index updates, and is published to every subscriber (in this process and,
+/// for shared stores, in every other sidecar) after it is durable.
+/// </summary>
+/// <remarks>
+/// Failures to reach the backing server surface as <see cref="StoreUnavailableException"/>.
+/// Both implementations pass the contract suite in tests/GateSidecar.Tests/Approvals/StoreContract.
+/// </remarks>
+internal interface IApprovalStore : IAsyncDisposable
+{
+    /// <summary>"sqlite" or "redis".</summary>
+    string Name { get; }
+
+    /// <summary>Creates schema / loads scripts. Called once at start-up.</summary>
+    Task InitializeAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Inserts <paramref name="record"/> unless a record already exists for its
+    /// (request.agent.tenant, request.call_id); in that case nothing is written and the existing
+    /// record is returned. The audit entries are appended only when the record is inserted.
+    /// </summary>
+    ValueTask<CreateResult> CreateAsync(StoredApproval record, IReadOnlyList<AuditEvent> audit, CancellationToken cancellationToken);
+
+    ValueTask<StoredApproval?> GetAsync(string approvalId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Compare-and-set: writes <paramref name="record"/> only if the stored record's
+    /// <c>approval.seq</c> equals <paramref name="expectedSeq"/> (the caller has already set the new
+    /// seq, normally expectedSeq + 1). Updates the pool and deadline indexes (a record that is no
+    /// longer PENDING/ESCALATED leaves both), appends the audit entries (seq, prev_hash and hash assigned by the store through <see cref="Audit.AuditChain.Seal"/>), publishes the change.
+    /// Returns false, writing nothing, on a version conflict.
+    /// </summary>
+    ValueTask<bool> TryUpdateAsync(StoredApproval record, long expectedSeq, IReadOnlyList<AuditEvent> audit, CancellationToken cancellationToken);
+
+    /// <summary>PENDING and ESCALATED approvals whose current pool is one of <paramref name="pools"/>, oldest first, paged.</summary>
+    ValueTask<PendingPage> ListPendingAsync(IReadOnlyCollection<string> pools, string? pageToken, int pageSize, CancellationToken cancellationToken);
+
+    /// <summary>Ids of pending approvals whose deadline is at or before <paramref name="now"/>, earliest first.</summary>
+    ValueTask<IReadOnlyList<string>> GetDueAsync(DateTimeOffset now, int max, CancellationToken cancellationToken);
+
+    /// <summary>The earliest pending deadline, or null; lets the deadline scheduler sleep precisely.</summary>
+    ValueTask<DateTimeOffset?> GetNextDeadlineAsync(CancellationToken cancellationToken);
+
+    /// <summary>Records that token <paramref name="jti"/> was used. True the first time, false ever after (across sidecars).</summary>
+    ValueTask<bool> TryConsumeTokenAsync(string jti, DateTimeOffset expiresAt, CancellationToken cancellationToken);
+
+    /// <summary>Audit entries in sequence order, filtered and paged.</summary>
+    ValueTask<AuditPage> ListAuditAsync(AuditQuery query, CancellationToken cancellationToken);
+
+    /// <summary>Every stored audit entry in stored order (for verification), with the pruning checkpoint if any.</summary>
+    IAsyncEnumerable<AuditEvent> ReadAuditAsync(CancellationToken cancellationToken);
+
+    /// <summary>Subscribes to every committed change. The callback must not block.</summary>
+    IDisposable Subscribe(Action<ApprovalChange> onChange);
+
+    /// <summary>True when the backing store answers.</summary>
+    ValueTask<bool> PingAsync(CancellationToken cancellationToken);
+}
+
+/// <summary>The outcome of <see cref="IApprovalStore.CreateAsync"/>.</summary>
+internal readonly record struct CreateResult(bool Created, StoredApproval Record);
+
+/// <summary>A committed change: enough to know whether a listener cares, then re-read.</summary>
+internal readonly record struct ApprovalChange(string ApprovalId, long Seq, ApprovalState State, string Pool);
+
+internal sealed record PendingPage(IReadOnlyList<StoredApproval> Items, string? NextPageToken);
+
+internal sealed record AuditQuery(string? ApprovalId, DateTimeOffset? Since, DateTimeOffset? Until, int PageSize, string? PageToken);
+
+internal sealed record AuditPage(IReadOnlyList<AuditEvent> Events, string? NextPageToken);
+
+/// <summary>The backing server cannot be reached; callers answer UNAVAILABLE (fail closed).</summary>
+internal sealed class StoreUnavailableException(string message, Exception? inner = null) : Exception(message, inner);
