@@ -1,0 +1,335 @@
+using System.Runtime.CompilerServices;
+using Gate.V1;
+using GateSidecar.Approvals.Stored;
+using GateSidecar.Policy;
+using Microsoft.Extensions.Logging;
+
+namespace GateSidecar.Approvals;
+
+/// <summary>
+/// Orchestrates the approval lifecycle: evaluates the policy, asks the state machine for the next
+/// record, signs tokens, and persists with compare-and-set (re-deciding on a conflict, so exactly
+/// one of several racing changes wins). Transport-agnostic: gRPC and HTTP handlers call it and map
+/// its <see cref="ApprovalError"/> values to status codes.
+/// </summary>
+internal sealed partial class ApprovalService(
+    IApprovalStore store,
+    Func<CompiledPolicy> policy,
+    IApprovalTokens tokens,
+    ChangeFeed feed,
+    TimeProvider time,
+    ILogger<ApprovalService> logger)
+{
+    private const int MaxAttempts = 16;
+    private readonly ApprovalStateMachine _machine = new(time);
+
+    public IApprovalStore Store => store;
+
+    public CompiledPolicy Policy => policy();
+
+    /// <summary>Evaluate and record a call. Never waits for a person.</summary>
+    public async ValueTask<Result<(CheckResponse Response, StoredApproval Record)>> CheckAsync(CheckRequest request, CancellationToken cancellationToken)
+    {
+        if (CheckValidator.Validate(request) is { } invalid)
+        {
+            return invalid;
+        }
+
+        var compiled = policy();
+        var decision = compiled.Evaluate(request);
+        var actor = "agent:" + (request.Agent?.AgentId ?? string.Empty);
+        var transition = _machine.Create(ApprovalIds.New(), request, decision, compiled.RedactPaths, actor);
+        if (transition.NeedsToken)
+        {
+            AttachToken(transition.Record);
+        }
+
+        var result = await Guarded(store.CreateAsync(transition.Record, transition.Audit, cancellationToken)).ConfigureAwait(false);
+        if (!result.Ok)
+        {
+            return result.Error!;
+        }
+
+        var record = result.Value.Record;
+        if (result.Value.Created && !transition.NeedsToken && decision.Tier != RiskTier.Block)
+        {
+            LogPending(logger, record.Approval.ApprovalId, record.Approval.Request.Tool, record.Approval.Pool, record.Approval.Rule);
+        }
+
+        return (ToResponse(record), record);
+    }
+
+    public async ValueTask<Result<StoredApproval>> GetAsync(string approvalId, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrWhiteSpace(approvalId))
+        {
+            return ApprovalError.Invalid("approval_id is required");
+        }
+
+        var found = await Guarded(store.GetAsync(approvalId, cancellationToken)).ConfigureAwait(false);
+        if (!found.Ok)
+        {
+            return found.Error!;
+        }
+
+        return found.Value is null ? ApprovalError.NotFound(approvalId) : found.Value;
+    }
+
+    public ValueTask<Result<StoredApproval>> CancelAsync(CancelRequest request, string actor, CancellationToken cancellationToken) =>
+        ApplyAsync(request.ApprovalId, (machine, current, _) => machine.Cancel(current, actor, request.Reason), cancellationToken);
+
+    public ValueTask<Result<StoredApproval>> DecideAsync(string approverId, DecideRequest request, CancellationToken cancellationToken)
+    {
+        if (request.Verdict == DecisionVerdict.Unspecified)
+        {
+            return ValueTask.FromResult<Result<StoredApproval>>(ApprovalError.Invalid("verdict is required: APPROVE, REJECT, EDIT_AND_APPROVE or ESCALATE"));
+        }
+
+        if (request.Verdict != DecisionVerdict.EditAndApprove && request.EditedArguments is not null)
+        {
+            return ValueTask.FromResult<Result<StoredApproval>>(ApprovalError.Invalid("edited_arguments is only allowed with EDIT_AND_APPROVE"));
+        }
+
+        return ApplyAsync(request.ApprovalId, (machine, current, p) => machine.Decide(current, approverId, request, p), cancellationToken);
+    }
+
+    /// <summary>Applies a due deadline (escalate or expire). False when nothing was due.</summary>
+    public async ValueTask<bool> ApplyTimeoutAsync(string approvalId, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; attempt < MaxAttempts; attempt++)
+        {
+            var current = await store.GetAsync(approvalId, cancellationToken).ConfigureAwait(false);
+            if (current is null)
+            {
+                return false;
+            }
+
+            var transition = _machine.Timeout(current);
+            if (transition is null)
+            {
+                return false;
+            }
+
+            if (await store.TryUpdateAsync(transition.Record, transition.ExpectedSeq, transition.Audit, cancellationToken).ConfigureAwait(false))
+            {
+                LogTimeout(logger, approvalId, ApprovalStates.Name(transition.Record.Approval.State), transition.Record.Approval.Pool);
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Consumes a token once and records EXECUTED or FAILED.</summary>
+    public async ValueTask<Result<StoredApproval>> ReportOutcomeAsync(ReportOutcomeRequest request, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrWhiteSpace(request.Token))
+        {
+            return ApprovalError.Invalid("token is required: pass the token received with ALLOW or APPROVED");
+        }
+
+        var claims = tokens.Read(request.Token);
+        if (!claims.Ok)
+        {
+            return claims.Error!;
+        }
+
+        var found = await GetAsync(claims.Value!.ApprovalId, cancellationToken).ConfigureAwait(false);
+        if (!found.Ok)
+        {
+            return found.Error!;
+        }
+
+        if (found.Value!.TokenJti != claims.Value.Jti)
+        {
+            return ApprovalError.Denied("the token is not the one issued for this approval");
+        }
+
+        if (request.ExecutedArguments is not null)
+        {
+            var executed = Gate.Client.Evidence.ArgsHash.Compute(request.ExecutedArguments);
+            if (!string.Equals(executed, claims.Value.ArgsSha256, StringComparison.Ordinal))
+            {
+                LogArgumentsMismatch(logger, claims.Value.ApprovalId, executed, claims.Value.ArgsSha256);
+                return ApprovalError.Denied($"executed_arguments hash to {executed} but the token allows {claims.Value.ArgsSha256}: only the approved arguments may run");
+            }
+        }
+
+        var consumed = await Guarded(store.TryConsumeTokenAsync(claims.Value.Jti, claims.Value.ExpiresAt, cancellationToken)).ConfigureAwait(false);
+        if (!consumed.Ok)
+        {
+            return consumed.Error!;
+        }
+
+        if (!consumed.Value)
+        {
+            return new ApprovalError(ApprovalErrorKind.AlreadyExists, "this token was already reported: a token is single use");
+        }
+
+        var actor = "agent:" + (found.Value.Approval.Request?.Agent?.AgentId ?? string.Empty);
+        return await ApplyAsync(claims.Value.ApprovalId, (machine, current, _) => machine.ReportOutcome(current, request.Outcome, request.Detail, actor), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The approval's events: first its current state, then every committed change, until a state
+    /// that ends the stream. Rapid successive changes may arrive as one event (seq tells).
+    /// </summary>
+    public async IAsyncEnumerable<ApprovalEvent> WatchAsync(string approvalId, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        using var listener = feed.Listen(approvalId);
+        var current = await store.GetAsync(approvalId, cancellationToken).ConfigureAwait(false);
+        if (current is null)
+        {
+            yield break;
+        }
+
+        yield return ToEvent(current);
+        var lastSeq = current.Approval.Seq;
+        var state = current.Approval.State;
+        while (!ApprovalStates.EndsStream(state))
+        {
+            var change = await listener.Reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            if (change.Seq <= lastSeq)
+            {
+                continue;
+            }
+
+            var next = await store.GetAsync(approvalId, cancellationToken).ConfigureAwait(false);
+            if (next is null)
+            {
+                yield break;
+            }
+
+            if (next.Approval.Seq <= lastSeq)
+            {
+                continue;
+            }
+
+            lastSeq = next.Approval.Seq;
+            state = next.Approval.State;
+            yield return ToEvent(next);
+        }
+    }
+
+    public static ApprovalEvent ToEvent(StoredApproval record) => new()
+    {
+        ApprovalId = record.Approval.ApprovalId,
+        Seq = record.Approval.Seq,
+        State = record.Approval.State,
+        At = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(DateTimeOffset.FromUnixTimeMilliseconds(record.UpdatedUnixMs)),
+        Approval = record.Approval,
+        Actor = record.LastActor,
+    };
+
+    public static CheckResponse ToResponse(StoredApproval record)
+    {
+        var a = record.Approval;
+        var response = new CheckResponse
+        {
+            Tier = a.Tier,
+            Rule = a.Rule,
+            Reason = a.Reason,
+            PolicyVersion = a.PolicyVersion,
+            ApprovalId = a.ApprovalId,
+        };
+        switch (a.State)
+        {
+            case ApprovalState.Allowed:
+                response.Verdict = Verdict.Allow;
+                response.Token = a.Token;
+                break;
+            case ApprovalState.Approved:
+                response.Verdict = Verdict.Allow;
+                response.Token = a.Token;
+                response.Approval = a;
+                break;
+            case ApprovalState.Pending or ApprovalState.Escalated:
+                response.Verdict = Verdict.Pending;
+                response.Approval = a;
+                break;
+            case ApprovalState.Denied:
+                response.Verdict = Verdict.Deny;
+                break;
+            default:
+                response.Verdict = Verdict.Deny;
+                response.Approval = a;
+                break;
+        }
+
+        return response;
+    }
+
+    private async ValueTask<Result<StoredApproval>> ApplyAsync(
+        string approvalId,
+        Func<ApprovalStateMachine, StoredApproval, CompiledPolicy, Result<Transition>> decide,
+        CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrWhiteSpace(approvalId))
+        {
+            return ApprovalError.Invalid("approval_id is required");
+        }
+
+        try
+        {
+            for (var attempt = 0; attempt < MaxAttempts; attempt++)
+            {
+                var current = await store.GetAsync(approvalId, cancellationToken).ConfigureAwait(false);
+                if (current is null)
+                {
+                    return ApprovalError.NotFound(approvalId);
+                }
+
+                var transition = decide(_machine, current, policy());
+                if (!transition.Ok)
+                {
+                    return transition.Error!;
+                }
+
+                var next = transition.Value!;
+                if (next.NeedsToken)
+                {
+                    AttachToken(next.Record);
+                }
+
+                if (await store.TryUpdateAsync(next.Record, next.ExpectedSeq, next.Audit, cancellationToken).ConfigureAwait(false))
+                {
+                    return next.Record;
+                }
+            }
+        }
+        catch (StoreUnavailableException ex)
+        {
+            return ApprovalError.Unavailable(ex.Message);
+        }
+
+        return new ApprovalError(ApprovalErrorKind.Aborted, $"approval '{approvalId}' kept changing under this request; retry");
+    }
+
+    private void AttachToken(StoredApproval record)
+    {
+        var signed = tokens.Sign(record);
+        record.Approval.Token = signed.Token;
+        record.TokenJti = signed.Jti;
+    }
+
+    private static async ValueTask<Result<T>> Guarded<T>(ValueTask<T> operation)
+    {
+        try
+        {
+            return await operation.ConfigureAwait(false);
+        }
+        catch (StoreUnavailableException ex)
+        {
+            return ApprovalError.Unavailable(ex.Message);
+        }
+    }
+
+    [LoggerMessage(EventId = 2001, Level = LogLevel.Information, Message = "approval {ApprovalId} pending: tool {Tool}, pool {Pool}, rule {Rule}")]
+    private static partial void LogPending(ILogger logger, string approvalId, string tool, string pool, string rule);
+
+    [LoggerMessage(EventId = 2002, Level = LogLevel.Information, Message = "approval {ApprovalId} deadline passed: now {State} (pool {Pool})")]
+    private static partial void LogTimeout(ILogger logger, string approvalId, string state, string pool);
+
+    [LoggerMessage(EventId = 2003, Level = LogLevel.Warning, Message = "approval {ApprovalId}: reported arguments hash {Executed} differs from the token's {Allowed}")]
+    private static partial void LogArgumentsMismatch(ILogger logger, string approvalId, string executed, string allowed);
+}

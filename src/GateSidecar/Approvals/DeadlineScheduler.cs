@@ -1,0 +1,110 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace GateSidecar.Approvals;
+
+/// <summary>
+/// Applies due deadlines. It sleeps until the store's earliest deadline (or a change that may bring
+/// an earlier one, or at most <see cref="MaxSleep"/> so deadlines created by other sidecars are seen),
+/// then applies every due one through <see cref="ApprovalService.ApplyTimeoutAsync"/>. Exactly once
+/// across sidecars comes from compare-and-set: a timeout that loses the race re-reads and finds
+/// nothing due. Deadlines that passed while every sidecar was down are applied on the first pass.
+/// </summary>
+internal sealed partial class DeadlineScheduler(ApprovalService approvals, ChangeFeed feed, TimeProvider time, ILogger<DeadlineScheduler> logger) : BackgroundService
+{
+    private static readonly TimeSpan MaxSleep = TimeSpan.FromSeconds(1);
+    private const int Batch = 256;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var listener = feed.ListenAll();
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await ApplyDueAsync(stoppingToken).ConfigureAwait(false);
+                var next = await approvals.Store.GetNextDeadlineAsync(stoppingToken).ConfigureAwait(false);
+                var wait = next is null ? MaxSleep : next.Value - time.GetUtcNow();
+                if (wait > MaxSleep)
+                {
+                    wait = MaxSleep;
+                }
+
+                if (wait > TimeSpan.Zero)
+                {
+                    await WaitForChangeOrDelayAsync(listener, wait, stoppingToken).ConfigureAwait(false);
+                }
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (StoreUnavailableException ex)
+            {
+                LogStoreDown(logger, ex.Message);
+                await Task.Delay(MaxSleep, time, stoppingToken).ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                LogFailed(logger, ex);
+                await Task.Delay(MaxSleep, time, stoppingToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>Applies every deadline due now; returns how many changed an approval.</summary>
+    public async Task<int> ApplyDueAsync(CancellationToken cancellationToken)
+    {
+        var applied = 0;
+        while (true)
+        {
+            var due = await approvals.Store.GetDueAsync(time.GetUtcNow(), Batch, cancellationToken).ConfigureAwait(false);
+            var changed = 0;
+            foreach (var id in due)
+            {
+                if (await approvals.ApplyTimeoutAsync(id, cancellationToken).ConfigureAwait(false))
+                {
+                    changed++;
+                }
+            }
+
+            applied += changed;
+            if (due.Count < Batch || changed == 0)
+            {
+                return applied;
+            }
+        }
+    }
+
+    private async Task WaitForChangeOrDelayAsync(ChangeListener listener, TimeSpan wait, CancellationToken stoppingToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        timeout.CancelAfter(wait);
+        try
+        {
+            // A change may carry a deadline earlier than the one we sleep for: wake up and re-plan.
+            while (await listener.Reader.WaitToReadAsync(timeout.Token).ConfigureAwait(false))
+            {
+                var sawOpen = false;
+                while (listener.Reader.TryRead(out var change))
+                {
+                    sawOpen |= ApprovalStates.IsOpen(change.State);
+                }
+
+                if (sawOpen)
+                {
+                    return;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    [LoggerMessage(EventId = 2101, Level = LogLevel.Warning, Message = "deadline scheduler: store unavailable ({Detail}); retrying")]
+    private static partial void LogStoreDown(ILogger logger, string detail);
+
+    [LoggerMessage(EventId = 2102, Level = LogLevel.Error, Message = "deadline scheduler pass failed")]
+    private static partial void LogFailed(ILogger logger, Exception exception);
+}

@@ -1,0 +1,184 @@
+using System.Runtime.CompilerServices;
+using Gate.V1;
+using GateSidecar.Approvals;
+using GateSidecar.Approvals.Stored;
+
+namespace GateSidecar.Approvers;
+
+/// <summary>
+/// What an authenticated approver may see and do, whatever the channel (gRPC, HTTP API, console,
+/// chat webhook). Everything it returns is redacted.
+/// </summary>
+internal sealed class ApproverDesk(ApprovalService approvals, ApproverDirectory directory)
+{
+    public const int DefaultPageSize = 50;
+    public const int MaxPageSize = 500;
+
+    public ApproverDirectory Directory => directory;
+
+    public Result<Approver> Authenticate(string? authorization)
+    {
+        if (string.IsNullOrWhiteSpace(authorization))
+        {
+            return new ApprovalError(ApprovalErrorKind.Unauthenticated, "missing bearer token: send 'authorization: Bearer <token>'");
+        }
+
+        return directory.Authenticate(authorization) is { } approver
+            ? approver
+            : new ApprovalError(ApprovalErrorKind.Unauthenticated, "unknown bearer token: check the token, or ask an operator to add its sha256 to the approvers file");
+    }
+
+    public async ValueTask<Result<ListPendingResponse>> ListPendingAsync(Approver approver, string? pool, int pageSize, string? pageToken, CancellationToken cancellationToken)
+    {
+        var pools = PoolsFor(approver, pool, out var error);
+        if (error is not null)
+        {
+            return error;
+        }
+
+        if (pageSize < 0)
+        {
+            return ApprovalError.Invalid("page_size must not be negative");
+        }
+
+        var size = pageSize == 0 ? DefaultPageSize : Math.Min(pageSize, MaxPageSize);
+        PendingPage page;
+        try
+        {
+            page = await approvals.Store.ListPendingAsync(pools, string.IsNullOrEmpty(pageToken) ? null : pageToken, size, cancellationToken).ConfigureAwait(false);
+        }
+        catch (StoreUnavailableException ex)
+        {
+            return ApprovalError.Unavailable(ex.Message);
+        }
+        catch (FormatException)
+        {
+            return ApprovalError.Invalid("page_token is not one this server issued: pass next_page_token from the previous response");
+        }
+
+        var response = new ListPendingResponse { NextPageToken = page.NextPageToken ?? string.Empty };
+        foreach (var record in page.Items)
+        {
+            response.Approvals.Add(Redactor.Redact(record.Approval, record.Redact));
+        }
+
+        return response;
+    }
+
+    public async ValueTask<Result<Approval>> GetAsync(Approver approver, string approvalId, CancellationToken cancellationToken)
+    {
+        var found = await approvals.GetAsync(approvalId, cancellationToken).ConfigureAwait(false);
+        if (!found.Ok)
+        {
+            return found.Error!;
+        }
+
+        var record = found.Value!;
+        if (!MaySee(approver, record))
+        {
+            return ApprovalError.Denied($"approver '{approver.Id}' is not a member of pool '{record.Approval.Pool}' and has not decided approval '{approvalId}'");
+        }
+
+        return Redactor.Redact(record.Approval, record.Redact);
+    }
+
+    public async ValueTask<Result<Approval>> DecideAsync(Approver approver, DecideRequest request, CancellationToken cancellationToken)
+    {
+        var result = await approvals.DecideAsync(approver.Id, request, cancellationToken).ConfigureAwait(false);
+        return result.Ok ? Redactor.Redact(result.Value!.Approval, result.Value.Redact) : result.Error!;
+    }
+
+    public async ValueTask<DecideBatchResponse> DecideBatchAsync(Approver approver, DecideBatchRequest request, CancellationToken cancellationToken)
+    {
+        var response = new DecideBatchResponse();
+        foreach (var id in request.ApprovalIds)
+        {
+            var one = new DecideRequest { ApprovalId = id, Verdict = request.Verdict, Reason = request.Reason };
+            var result = request.Verdict == DecisionVerdict.EditAndApprove
+                ? ApprovalError.Invalid("EDIT_AND_APPROVE cannot be batched: edit each approval on its own")
+                : await DecideAsync(approver, one, cancellationToken).ConfigureAwait(false);
+            response.Results.Add(result.Ok
+                ? new DecideResult { ApprovalId = id, Approval = result.Value, Code = 0, Message = "applied" }
+                : new DecideResult { ApprovalId = id, Code = (int)Transport.Services.ErrorMapping.ToStatus(result.Error!.Kind), Message = result.Error.Message });
+        }
+
+        return response;
+    }
+
+    /// <summary>Events of approvals in the approver's pools (and of those that left them), redacted.</summary>
+    public async IAsyncEnumerable<ApprovalEvent> StreamAsync(Approver approver, string? pool, ChangeListener listener, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var pools = PoolsFor(approver, pool, out var error);
+        if (error is not null)
+        {
+            yield break;
+        }
+
+        var seen = new Dictionary<string, long>(StringComparer.Ordinal);
+        while (true)
+        {
+            var change = await listener.Reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            var relevant = pools.Contains(change.Pool) || seen.ContainsKey(change.ApprovalId);
+            if (!relevant || (seen.TryGetValue(change.ApprovalId, out var last) && change.Seq <= last))
+            {
+                continue;
+            }
+
+            var record = await approvals.Store.GetAsync(change.ApprovalId, cancellationToken).ConfigureAwait(false);
+            if (record is null || (seen.TryGetValue(change.ApprovalId, out last) && record.Approval.Seq <= last))
+            {
+                continue;
+            }
+
+            if (!ApprovalStates.IsOpen(record.Approval.State) && !seen.ContainsKey(record.Approval.ApprovalId) && !pools.Contains(record.Approval.Pool))
+            {
+                continue;
+            }
+
+            seen[record.Approval.ApprovalId] = record.Approval.Seq;
+            if (!ApprovalStates.IsOpen(record.Approval.State))
+            {
+                seen.Remove(record.Approval.ApprovalId);
+            }
+
+            yield return Redactor.Redact(ApprovalService.ToEvent(record), record.Redact);
+        }
+    }
+
+    /// <summary>Validates an optional pool filter against the approver's pools.</summary>
+    public HashSet<string> PoolsFor(Approver approver, string? pool, out ApprovalError? error)
+    {
+        error = null;
+        var mine = approvals.Policy.PoolsOf(approver.Id);
+        if (string.IsNullOrEmpty(pool))
+        {
+            return new HashSet<string>(mine, StringComparer.Ordinal);
+        }
+
+        if (!mine.Contains(pool))
+        {
+            error = ApprovalError.Denied($"approver '{approver.Id}' is not a member of pool '{pool}' (their pools: {(mine.Count == 0 ? "none" : string.Join(", ", mine))})");
+            return [];
+        }
+
+        return new HashSet<string>(StringComparer.Ordinal) { pool };
+    }
+
+    private bool MaySee(Approver approver, StoredApproval record)
+    {
+        if (approvals.Policy.IsMember(record.Approval.Pool, approver.Id))
+        {
+            return true;
+        }
+
+        foreach (var d in record.Approval.Decisions)
+        {
+            if (d.Approver == approver.Id)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+}

@@ -1,0 +1,65 @@
+using Gate.V1;
+using GateSidecar.Approvals;
+using GateSidecar.Approvers;
+using Google.Protobuf.Reflection;
+
+namespace GateSidecar.Transport.Services;
+
+/// <summary>Thin handlers of <c>gate.v1.Approvals</c>: every call is authenticated by its bearer token.</summary>
+internal sealed class ApprovalsServiceHandlers(ApproverDesk desk, ChangeFeed feed)
+{
+    public void Map(GrpcServiceRegistry registry)
+    {
+        var service = ApprovalsReflection.Descriptor.FindTypeByName<ServiceDescriptor>("gate.v1.Approvals");
+        registry.AddUnary<ListPendingRequest, ListPendingResponse>(service.FindMethodByName("ListPending"), ListPendingAsync);
+        registry.AddUnary<DecideRequest, Approval>(service.FindMethodByName("Decide"), DecideAsync);
+        registry.AddUnary<DecideBatchRequest, DecideBatchResponse>(service.FindMethodByName("DecideBatch"), DecideBatchAsync);
+        registry.AddServerStreaming<StreamPendingRequest, ApprovalEvent>(service.FindMethodByName("StreamPending"), StreamPendingAsync);
+    }
+
+    private Approver Authenticate(ServerCallContext context) => ErrorMapping.Unwrap(desk.Authenticate(context.GetHeader("authorization")));
+
+    private async ValueTask<ListPendingResponse> ListPendingAsync(ListPendingRequest request, ServerCallContext context)
+    {
+        var approver = Authenticate(context);
+        return ErrorMapping.Unwrap(await desk.ListPendingAsync(approver, request.Pool, request.PageSize, request.PageToken, context.CancellationToken).ConfigureAwait(false));
+    }
+
+    private async ValueTask<Approval> DecideAsync(DecideRequest request, ServerCallContext context)
+    {
+        var approver = Authenticate(context);
+        return ErrorMapping.Unwrap(await desk.DecideAsync(approver, request, context.CancellationToken).ConfigureAwait(false));
+    }
+
+    private async ValueTask<DecideBatchResponse> DecideBatchAsync(DecideBatchRequest request, ServerCallContext context)
+    {
+        var approver = Authenticate(context);
+        if (request.ApprovalIds.Count == 0)
+        {
+            throw new Gate.Client.RpcException(Gate.Client.StatusCode.InvalidArgument, "approval_ids is empty: list the approvals to decide");
+        }
+
+        if (request.ApprovalIds.Count > ApproverDesk.MaxPageSize)
+        {
+            throw new Gate.Client.RpcException(Gate.Client.StatusCode.InvalidArgument, $"approval_ids holds {request.ApprovalIds.Count} ids; the limit is {ApproverDesk.MaxPageSize} per batch");
+        }
+
+        return await desk.DecideBatchAsync(approver, request, context.CancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task StreamPendingAsync(StreamPendingRequest request, IServerStreamWriter<ApprovalEvent> writer, ServerCallContext context)
+    {
+        var approver = Authenticate(context);
+        desk.PoolsFor(approver, request.Pool, out var error);
+        if (error is not null)
+        {
+            throw ErrorMapping.ToException(error);
+        }
+
+        using var listener = feed.ListenAll();
+        await foreach (var evt in desk.StreamAsync(approver, request.Pool, listener, context.CancellationToken).ConfigureAwait(false))
+        {
+            await writer.WriteAsync(evt, context.CancellationToken).ConfigureAwait(false);
+        }
+    }
+}
