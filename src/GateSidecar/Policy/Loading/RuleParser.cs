@@ -77,7 +77,7 @@ internal static class RuleParser
         return new CompiledRule(id, order, tier.Value, route, match.Clause, match.Tool, context.Redaction);
     }
 
-    public static RiskTier? ParseTier(ParseContext context, string where, YamlNode value)
+    public static RiskTier? ParseTier(ParseContext context, string where, YamlNode value, string key = "tier")
     {
         if (value is YamlScalarNode { Value: { } text } && PolicyTiers.TryParse(text, out var tier))
         {
@@ -85,7 +85,7 @@ internal static class RuleParser
         }
 
         var found = value is YamlScalarNode { Value: { Length: > 0 } shown } ? $"'{shown}' is not a tier" : $"expected a tier, found {YamlScalars.Describe(value)}";
-        context.Errors.Add(value, where, "tier", $"{found} ({TierHint})");
+        context.Errors.Add(value, where, key, $"{found} ({TierHint})");
         return null;
     }
 
