@@ -13,10 +13,9 @@ internal static class CompactJws
     {
         firstDot = token.IndexOf('.', StringComparison.Ordinal);
         secondDot = firstDot < 0 ? -1 : token.IndexOf('.', firstDot + 1);
-        if (firstDot <= 0 || secondDot <= firstDot + 1 || secondDot == token.Length - 1
-            || token.IndexOf('.', secondDot + 1) >= 0)
+        if (firstDot <= 0 || secondDot <= firstDot + 1 || token.IndexOf('.', secondDot + 1) >= 0)
         {
-            error = "the token is not a compact JWS (three non-empty base64url parts separated by dots)";
+            error = "the token is not a compact JWS (three base64url parts separated by dots)";
             return false;
         }
 

@@ -153,8 +153,7 @@ public sealed class TokenVerifier : IDisposable
         ArgumentNullException.ThrowIfNull(token);
         if (!CompactJws.TrySplit(token, out var firstDot, out var secondDot, out var error)
             || !CompactJws.TryDecode(token.AsSpan(0, firstDot), out var headerJson)
-            || !CompactJws.TryDecode(token.AsSpan(firstDot + 1, secondDot - firstDot - 1), out var payloadJson)
-            || !CompactJws.TryDecode(token.AsSpan(secondDot + 1), out var signature))
+            || !CompactJws.TryDecode(token.AsSpan(firstDot + 1, secondDot - firstDot - 1), out var payloadJson))
         {
             return TokenVerification.Fail(TokenFailure.Malformed, error.Length > 0 ? error : "a part of the token is not strict base64url");
         }
@@ -178,7 +177,9 @@ public sealed class TokenVerifier : IDisposable
                 $"the token is signed by key \"{header.KeyId ?? "(no kid)"}\", which is not among the published keys ({string.Join(", ", _keys.Keys)}); refresh the JWKS from Gate");
         }
 
-        if (signature.Length != 64 || !VerifyEs256(key, token.AsSpan(0, secondDot), signature))
+        if (!CompactJws.TryDecode(token.AsSpan(secondDot + 1), out var signature)
+            || signature.Length != 64
+            || !VerifyEs256(key, token.AsSpan(0, secondDot), signature))
         {
             return TokenVerification.Fail(TokenFailure.BadSignature, "the token's signature does not verify: it was altered or not issued by Gate");
         }
