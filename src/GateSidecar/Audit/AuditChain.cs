@@ -1,13 +1,12 @@
 using System.Security.Cryptography;
 using Gate.V1;
-using Google.Protobuf;
 
 namespace GateSidecar.Audit;
 
 /// <summary>
-/// The hash chain of the audit trail: each entry's <c>hash</c> is SHA-256 over its
-/// <c>prev_hash</c> and the canonical form of the entry, so changing, removing or reordering any
-/// stored entry breaks the chain at that entry.
+/// The hash chain of the audit trail: each entry's <c>hash</c> is SHA-256 over its canonical form,
+/// which includes its <c>seq</c> and its <c>prev_hash</c> (the previous entry's <c>hash</c>), so
+/// changing, removing or reordering any stored entry breaks the chain at that entry.
 /// </summary>
 internal static class AuditChain
 {
@@ -19,17 +18,16 @@ internal static class AuditChain
     {
         draft.Seq = seq;
         draft.PrevHash = prevHash;
+        draft.Hash = string.Empty;
         draft.Hash = ComputeHash(draft);
         return draft;
     }
 
-    /// <summary>The hash an entry must carry, given its own <c>prev_hash</c>.</summary>
+    /// <summary>The hash an entry must carry: lowercase hex SHA-256 of <see cref="AuditCanonicalForm"/>; its own <c>hash</c> field is ignored.</summary>
     public static string ComputeHash(AuditEvent entry)
     {
-        var copy = entry.Clone();
-        copy.Hash = string.Empty;
-        var canonical = AuditCanonicalForm.ToBytes(copy);
-        Span<byte> digest = stackalloc byte[32];
+        var canonical = AuditCanonicalForm.ToBytes(entry);
+        Span<byte> digest = stackalloc byte[SHA256.HashSizeInBytes];
         SHA256.HashData(canonical, digest);
         return Convert.ToHexStringLower(digest);
     }

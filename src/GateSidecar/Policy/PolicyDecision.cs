@@ -12,7 +12,11 @@ internal enum TimeoutAction
 /// <summary>One rung above the first pool: who decides next and for how long.</summary>
 internal sealed record EscalationRung(string Pool, TimeSpan Timeout, TimeoutAction OnTimeout);
 
-/// <summary>Who decides a gated call and under which deadlines; compiled once per rule.</summary>
+/// <summary>
+/// Who decides a gated call and under which deadlines; compiled once per rule. <see cref="Quorum"/> is 1 for
+/// tier single, N for tier quorum and 0 for auto and block (which never reach people). <see cref="Ladder"/> holds
+/// the <c>escalate_to</c> rungs in order; it is empty unless <see cref="OnTimeout"/> is escalate.
+/// </summary>
 internal sealed record ApprovalRoute(
     string Pool,
     int Quorum,
@@ -48,6 +52,14 @@ internal readonly struct PolicyDecision
     public string PolicyVersion { get; }
 
     public ApprovalRoute Route { get; }
+
+    /// <summary>auto → ALLOW, block → DENY, single and quorum → PENDING.</summary>
+    public Verdict Verdict => Tier switch
+    {
+        RiskTier.Auto => Verdict.Allow,
+        RiskTier.Block => Verdict.Deny,
+        _ => Verdict.Pending,
+    };
 
     /// <summary>Human-readable trigger, e.g. <c>args.amount 900 &gt; 500 (rule large-refund)</c>.</summary>
     public string DescribeReason() => _reason is null || _request is null ? "no rule matched: policy default" : _reason.Describe(_request);

@@ -1,0 +1,3 @@
+using GateCtl;
+
+return GateCtlApp.Run(args, Console.Out, Console.Error);

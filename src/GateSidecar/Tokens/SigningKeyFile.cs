@@ -1,0 +1,148 @@
+using System.Security.Cryptography;
+using Gate.Client.Evidence;
+
+namespace GateSidecar.Tokens;
+
+/// <summary>Reads and writes EC P-256 keys as PEM files.</summary>
+internal static class SigningKeyFile
+{
+    private const string GenerateHint = "create one with: openssl ecparam -name prime256v1 -genkey -noout -out signing-key.pem";
+
+    /// <summary>Loads a PKCS#8 or SEC1 private key, or (when <paramref name="allowPublicOnly"/>) an SPKI public key.</summary>
+    public static ECDsa Load(string path, bool allowPublicOnly)
+    {
+        string pem;
+        try
+        {
+            pem = File.ReadAllText(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new SigningKeyException($"Cannot read the signing key file {path}: {e.Message}", e);
+        }
+
+        if (pem.Contains("-----BEGIN ENCRYPTED PRIVATE KEY-----", StringComparison.Ordinal))
+        {
+            throw new SigningKeyException($"The signing key in {path} is encrypted; store it decrypted with mode 0600 (openssl pkcs8 -in {path} -nocrypt -out key.pem).");
+        }
+
+        var key = ECDsa.Create();
+        try
+        {
+            key.ImportFromPem(pem);
+        }
+        catch (Exception e) when (e is ArgumentException or CryptographicException)
+        {
+            key.Dispose();
+            throw new SigningKeyException(
+                $"{path} holds no EC key in PEM form: expected \"-----BEGIN PRIVATE KEY-----\" (PKCS#8) or \"-----BEGIN EC PRIVATE KEY-----\" (SEC1) on curve P-256 ({e.Message}); {GenerateHint}",
+                e);
+        }
+
+        var parameters = key.ExportParameters(includePrivateParameters: false);
+        if (!EcKeys.IsP256(parameters.Curve))
+        {
+            key.Dispose();
+            throw new SigningKeyException($"The key in {path} is on curve {EcKeys.Describe(parameters.Curve)}; Gate signs with ES256, which needs P-256 (prime256v1); {GenerateHint}");
+        }
+
+        if (!allowPublicOnly && !HasPrivateKey(key))
+        {
+            key.Dispose();
+            throw new SigningKeyException($"{path} holds only a public key; the signing key needs the private key (PKCS#8 or SEC1 PEM).");
+        }
+
+        return key;
+    }
+
+    public static bool HasPrivateKey(ECDsa key)
+    {
+        try
+        {
+            return key.ExportParameters(includePrivateParameters: true).D is { Length: > 0 };
+        }
+        catch (CryptographicException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Generates a P-256 key and writes it as PKCS#8 PEM readable by the owner only.</summary>
+    /// <returns>The new key, or the key another process wrote to <paramref name="path"/> first.</returns>
+    public static ECDsa CreateAndPersist(string path)
+    {
+        var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        var temp = Path.Combine(directory, $".{Path.GetFileName(path)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
+        var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        try
+        {
+            CreateDirectory(directory);
+            using (var stream = new FileStream(temp, OwnerOnly()))
+            using (var writer = new StreamWriter(stream))
+            {
+                writer.Write(key.ExportPkcs8PrivateKeyPem());
+                writer.Write('\n');
+                writer.Flush();
+                stream.Flush(flushToDisk: true);
+            }
+
+            // Without overwrite the move fails if the file appeared meanwhile: then that key wins.
+            File.Move(temp, path, overwrite: false);
+            return key;
+        }
+        catch (IOException) when (File.Exists(path))
+        {
+            key.Dispose();
+            File.Delete(temp);
+            return Load(path, allowPublicOnly: false);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            key.Dispose();
+            if (File.Exists(temp))
+            {
+                File.Delete(temp);
+            }
+
+            throw new SigningKeyException($"Cannot write a new signing key to {path}: {e.Message}. Make the directory writable or pass --signing-key FILE.", e);
+        }
+    }
+
+    /// <summary>A warning when a key file can be read by other users, else <see langword="null"/>.</summary>
+    public static string? PermissionWarning(string path)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return null;
+        }
+
+        var mode = File.GetUnixFileMode(path);
+        const UnixFileMode others = UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.OtherRead | UnixFileMode.OtherWrite;
+        return (mode & others) == 0
+            ? null
+            : $"The signing key {path} can be read by other users (mode {Convert.ToString((int)mode, 8)}); run: chmod 600 {path}";
+    }
+
+    private static FileStreamOptions OwnerOnly()
+    {
+        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None };
+        if (!OperatingSystem.IsWindows())
+        {
+            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        }
+
+        return options;
+    }
+
+    private static void CreateDirectory(string directory)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(directory);
+        }
+        else
+        {
+            Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+    }
+}
