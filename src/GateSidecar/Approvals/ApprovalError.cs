@@ -26,6 +26,20 @@ internal sealed record ApprovalError(ApprovalErrorKind Kind, string Message)
     public static ApprovalError Denied(string message) => new(ApprovalErrorKind.PermissionDenied, message);
 
     public static ApprovalError Unavailable(string message) => new(ApprovalErrorKind.Unavailable, message);
+
+    /// <summary>The gRPC status of this error: the one mapping every channel (gRPC, HTTP, batch results) uses.</summary>
+    public Gate.Client.StatusCode Status => Kind switch
+    {
+        ApprovalErrorKind.InvalidArgument => Gate.Client.StatusCode.InvalidArgument,
+        ApprovalErrorKind.NotFound => Gate.Client.StatusCode.NotFound,
+        ApprovalErrorKind.FailedPrecondition => Gate.Client.StatusCode.FailedPrecondition,
+        ApprovalErrorKind.PermissionDenied => Gate.Client.StatusCode.PermissionDenied,
+        ApprovalErrorKind.Unauthenticated => Gate.Client.StatusCode.Unauthenticated,
+        ApprovalErrorKind.AlreadyExists => Gate.Client.StatusCode.AlreadyExists,
+        ApprovalErrorKind.Unavailable => Gate.Client.StatusCode.Unavailable,
+        ApprovalErrorKind.Aborted => Gate.Client.StatusCode.Aborted,
+        _ => Gate.Client.StatusCode.Internal,
+    };
 }
 
 /// <summary>Either a value or an <see cref="ApprovalError"/>.</summary>

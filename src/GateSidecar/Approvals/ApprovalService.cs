@@ -155,6 +155,11 @@ internal sealed partial class ApprovalService(
             }
         }
 
+        if (found.Value.Approval.State is ApprovalState.Executed or ApprovalState.Failed)
+        {
+            return new ApprovalError(ApprovalErrorKind.AlreadyExists, "this token was already reported: a token is single use");
+        }
+
         var consumed = await Guarded(store.TryConsumeTokenAsync(claims.Value.Jti, claims.Value.ExpiresAt, cancellationToken)).ConfigureAwait(false);
         if (!consumed.Ok)
         {

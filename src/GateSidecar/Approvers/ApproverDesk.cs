@@ -99,7 +99,7 @@ internal sealed class ApproverDesk(ApprovalService approvals, ApproverDirectory 
                 : await DecideAsync(approver, one, cancellationToken).ConfigureAwait(false);
             response.Results.Add(result.Ok
                 ? new DecideResult { ApprovalId = id, Approval = result.Value, Code = 0, Message = "applied" }
-                : new DecideResult { ApprovalId = id, Code = (int)Transport.Services.ErrorMapping.ToStatus(result.Error!.Kind), Message = result.Error.Message });
+                : new DecideResult { ApprovalId = id, Code = (int)result.Error!.Status, Message = result.Error.Message });
         }
 
         return response;
