@@ -5,6 +5,9 @@ namespace GateSidecar.Transport;
 /// <summary>What a gRPC handler may know about the call it serves.</summary>
 internal sealed class ServerCallContext
 {
+    private CancellationTokenSource? _deadlineSource;
+    private CancellationTokenRegistration _abortRegistration;
+
     public ServerCallContext(HttpContext httpContext, string method, DateTimeOffset? deadline, CancellationToken cancellationToken)
     {
         HttpContext = httpContext;
@@ -24,10 +27,46 @@ internal sealed class ServerCallContext
 
     public HttpContext HttpContext { get; }
 
+    /// <summary>The caller's address, e.g. <c>127.0.0.1:50412</c> (empty when unknown).</summary>
+    public string Peer
+    {
+        get
+        {
+            var connection = HttpContext.Connection;
+            return connection.RemoteIpAddress is null ? string.Empty : $"{connection.RemoteIpAddress}:{connection.RemotePort}";
+        }
+    }
+
+    /// <summary>True when the deadline passed (rather than the client going away).</summary>
+    internal bool DeadlineExpired =>
+        _deadlineSource is { IsCancellationRequested: true } && !HttpContext.RequestAborted.IsCancellationRequested;
+
     /// <summary>A request metadata value (e.g. <c>authorization</c>, <c>traceparent</c>), or null.</summary>
     public string? GetHeader(string name)
     {
         var values = HttpContext.Request.Headers[name];
         return values.Count == 0 ? null : values[0];
+    }
+
+    /// <summary>A call whose token fires at <paramref name="timeout"/> from now or when the client goes away.</summary>
+    internal static ServerCallContext WithDeadline(HttpContext httpContext, string method, TimeSpan timeout, TimeProvider timeProvider)
+    {
+        var source = new CancellationTokenSource(timeout, timeProvider);
+        var context = new ServerCallContext(httpContext, method, timeProvider.GetUtcNow() + timeout, source.Token)
+        {
+            _deadlineSource = source,
+        };
+        context._abortRegistration = httpContext.RequestAborted.UnsafeRegister(static state => ((CancellationTokenSource)state!).Cancel(), source);
+        return context;
+    }
+
+    /// <summary>Stops the deadline timer; called once when the call ends.</summary>
+    internal void Release()
+    {
+        if (_deadlineSource is not null)
+        {
+            _abortRegistration.Dispose();
+            _deadlineSource.Dispose();
+        }
     }
 }

@@ -1,0 +1,179 @@
+using System.Globalization;
+using System.Text;
+using Microsoft.Extensions.Configuration;
+
+namespace GateSidecar.Hosting;
+
+/// <summary>The outcome of reading the options: the options and every problem found (empty when valid).</summary>
+internal sealed record GateOptionsResult(GateOptions Options, IReadOnlyList<string> Errors, bool HelpRequested)
+{
+    public bool IsValid => Errors.Count == 0;
+}
+
+/// <summary>
+/// Reads <see cref="GateOptions"/> from configuration (e.g. environment variables with the
+/// <c>GATE_</c> prefix: <c>GATE_GRPC_PORT</c>, keys <c>GRPC_PORT</c>) and then from the command line
+/// (<c>--grpc-port 7070</c> or <c>--grpc-port=7070</c>), which wins. Every error is collected.
+/// </summary>
+internal static class GateOptionsParser
+{
+    private delegate GateOptions Apply(GateOptions options, string value, string source, List<string> errors);
+
+    private sealed record Spec(string Name, string Placeholder, string Description, Apply Apply)
+    {
+        public string Flag => "--" + Name;
+
+        public string ConfigKey => Name.Replace('-', '_').ToUpperInvariant();
+    }
+
+    private static readonly Spec[] Specs =
+    [
+        new("grpc-port", "PORT", $"gRPC port, HTTP/2 (default {GateOptions.DefaultGrpcPort}; 0 picks a free port)",
+            (o, v, s, e) => o with { GrpcPort = Port(v, s, e, o.GrpcPort) }),
+        new("http-port", "PORT", $"HTTP/1.1 port for console, JSON API and webhooks (default {GateOptions.DefaultHttpPort}; 0 picks a free port)",
+            (o, v, s, e) => o with { HttpPort = Port(v, s, e, o.HttpPort) }),
+        new("policy", "FILE", "policy YAML file", (o, v, _, _) => o with { PolicyPath = v }),
+        new("approvers", "FILE", "approvers YAML file", (o, v, _, _) => o with { ApproversPath = v }),
+        new("store", "sqlite|redis", "where approvals are kept (default sqlite)", (o, v, s, e) => o with { Store = Store(v, s, e, o.Store) }),
+        new("sqlite", "PATH", $"SQLite database file, or :memory: (default {GateOptions.DefaultSqlitePath})", (o, v, _, _) => o with { SqlitePath = v }),
+        new("redis", "HOST:PORT", "Redis endpoint (required with --store redis)", (o, v, _, _) => o with { Redis = v }),
+        new("signing-key", "FILE", "PEM file of the EC P-256 token signing key (generated beside the database when absent)", (o, v, _, _) => o with { SigningKeyPath = v }),
+        new("webhook-secret", "SECRET", "shared secret of signed webhooks", (o, v, _, _) => o with { WebhookSecret = v }),
+        new("listen", "ADDRESS", $"address both ports listen on (default {GateOptions.DefaultListen}); non-loopback requires TLS", (o, v, _, _) => o with { Listen = v }),
+        new("tls-cert", "FILE", "PEM certificate served by both ports", (o, v, _, _) => o with { TlsCertPath = v }),
+        new("tls-key", "FILE", "PEM private key of --tls-cert", (o, v, _, _) => o with { TlsKeyPath = v }),
+        new("tls-client-ca", "FILE", "PEM CA: the gRPC port then requires client certificates it issued", (o, v, _, _) => o with { TlsClientCaPath = v }),
+        new("max-message-bytes", "BYTES", "largest gRPC request message (default 4194304)",
+            (o, v, s, e) => o with { MaxMessageBytes = Int(v, s, e, o.MaxMessageBytes) }),
+    ];
+
+    /// <summary>Reads configuration, then <paramref name="args"/>, then validates the result.</summary>
+    public static GateOptionsResult Parse(IReadOnlyList<string> args, IConfiguration? configuration = null)
+    {
+        var errors = new List<string>();
+        var options = new GateOptions();
+
+        if (configuration is not null)
+        {
+            foreach (var spec in Specs)
+            {
+                var value = configuration[spec.ConfigKey];
+                if (value is not null)
+                {
+                    options = spec.Apply(options, value, "GATE_" + spec.ConfigKey, errors);
+                }
+            }
+        }
+
+        var help = false;
+        for (var i = 0; i < args.Count; i++)
+        {
+            var arg = args[i];
+            if (arg is "--help" or "-h")
+            {
+                help = true;
+                continue;
+            }
+
+            if (!arg.StartsWith("--", StringComparison.Ordinal))
+            {
+                errors.Add($"unexpected argument '{arg}': options look like --name value (run with --help for the list)");
+                continue;
+            }
+
+            var equals = arg.IndexOf('=', StringComparison.Ordinal);
+            var name = equals < 0 ? arg[2..] : arg[2..equals];
+            var spec = Find(name);
+            if (spec is null)
+            {
+                errors.Add($"unknown option '--{name}' (run with --help for the list)");
+                continue;
+            }
+
+            string value;
+            if (equals >= 0)
+            {
+                value = arg[(equals + 1)..];
+            }
+            else if (i + 1 < args.Count && !args[i + 1].StartsWith("--", StringComparison.Ordinal))
+            {
+                value = args[++i];
+            }
+            else
+            {
+                errors.Add($"{spec.Flag} needs a value: {spec.Flag} {spec.Placeholder}");
+                continue;
+            }
+
+            options = spec.Apply(options, value, spec.Flag, errors);
+        }
+
+        errors.AddRange(GateOptionsValidator.Validate(options));
+        return new GateOptionsResult(options, errors, help);
+    }
+
+    /// <summary>The usage text printed by <c>--help</c>.</summary>
+    public static string Usage()
+    {
+        var text = new StringBuilder();
+        text.AppendLine("usage: GateSidecar --policy FILE --approvers FILE [options]");
+        text.AppendLine();
+        foreach (var spec in Specs)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"  {spec.Flag + " " + spec.Placeholder,-32} {spec.Description}").AppendLine();
+        }
+
+        text.AppendLine();
+        text.AppendLine("Each option can also be set through the environment: GATE_GRPC_PORT, GATE_POLICY, ... (the command line wins).");
+        return text.ToString();
+    }
+
+    private static Spec? Find(string name)
+    {
+        foreach (var spec in Specs)
+        {
+            if (spec.Name == name)
+            {
+                return spec;
+            }
+        }
+
+        return null;
+    }
+
+    private static int Port(string value, string source, List<string> errors, int fallback)
+    {
+        if (int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var port) && port <= 65535)
+        {
+            return port;
+        }
+
+        errors.Add($"{source}: '{value}' is not a port number (0-65535; 0 picks a free port)");
+        return fallback;
+    }
+
+    private static int Int(string value, string source, List<string> errors, int fallback)
+    {
+        if (int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var number))
+        {
+            return number;
+        }
+
+        errors.Add($"{source}: '{value}' is not a whole number of bytes");
+        return fallback;
+    }
+
+    private static GateStoreKind Store(string value, string source, List<string> errors, GateStoreKind fallback)
+    {
+        switch (value.ToLowerInvariant())
+        {
+            case "sqlite":
+                return GateStoreKind.Sqlite;
+            case "redis":
+                return GateStoreKind.Redis;
+            default:
+                errors.Add($"{source}: '{value}' is not a store; use sqlite or redis");
+                return fallback;
+        }
+    }
+}

@@ -1,0 +1,64 @@
+using System.IO.Pipelines;
+using Google.Protobuf;
+using Microsoft.AspNetCore.Http;
+
+namespace GateSidecar.Transport;
+
+/// <summary>Writes each message of a server stream as one frame and flushes it.</summary>
+internal sealed class HttpResponseStreamWriter<T> : IServerStreamWriter<T>
+    where T : class, IMessage<T>
+{
+    private readonly HttpContext _http;
+    private readonly ServerCallContext _call;
+    private bool _writing;
+
+    public HttpResponseStreamWriter(HttpContext http, ServerCallContext call)
+    {
+        _http = http;
+        _call = call;
+    }
+
+    public ValueTask WriteAsync(T message, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        cancellationToken.ThrowIfCancellationRequested();
+        _call.CancellationToken.ThrowIfCancellationRequested();
+        if (_writing)
+        {
+            throw new InvalidOperationException("a previous WriteAsync has not completed: await each write before starting the next");
+        }
+
+        var writer = _http.Response.BodyWriter;
+        GrpcResponseWriter.WriteMessage(writer, message);
+        var flush = writer.FlushAsync(_call.CancellationToken);
+        if (flush.IsCompletedSuccessfully)
+        {
+            EnsureDelivered(flush.Result);
+            return default;
+        }
+
+        return AwaitFlushAsync(flush);
+    }
+
+    private async ValueTask AwaitFlushAsync(ValueTask<FlushResult> flush)
+    {
+        _writing = true;
+        try
+        {
+            EnsureDelivered(await flush.ConfigureAwait(false));
+        }
+        finally
+        {
+            _writing = false;
+        }
+    }
+
+    private void EnsureDelivered(FlushResult result)
+    {
+        if (result.IsCanceled || result.IsCompleted)
+        {
+            // The deadline passed or the client went away while the frame was queued.
+            throw new OperationCanceledException("the response stream closed before the message was sent", _call.CancellationToken);
+        }
+    }
+}
