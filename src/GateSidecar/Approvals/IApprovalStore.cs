@@ -62,6 +62,15 @@ internal interface IApprovalStore : IAsyncDisposable
 
     /// <summary>True when the backing store answers.</summary>
     ValueTask<bool> PingAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Retention of records: deletes approvals that are no longer PENDING/ESCALATED and were last
+    /// written before <paramref name="olderThan"/>, and used token ids whose retention has passed.
+    /// Audit entries are never deleted here (audit retention is separate). Returns the number of
+    /// approvals deleted. Stores that expire terminal records by themselves (Redis, through a TTL
+    /// set at the transition) return 0.
+    /// </summary>
+    ValueTask<int> PruneAsync(DateTimeOffset olderThan, CancellationToken cancellationToken);
 }
 
 /// <summary>The outcome of <see cref="IApprovalStore.CreateAsync"/>.</summary>

@@ -1,0 +1,283 @@
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using Gate.V1;
+using GateSidecar.Approvals.Stored;
+using Microsoft.Extensions.Logging;
+using StackExchange.Redis;
+
+namespace GateSidecar.Approvals.Redis;
+
+/// <summary>
+/// The shared store: several sidecars on one Redis share approvals, indexes, the audit chain and
+/// the token ledger. Every write is one Lua script (record, indexes, audit, TTL and the change
+/// publication together); changes reach the subscribers of every store instance connected to that
+/// Redis, this one included, through the pub/sub channel.
+/// </summary>
+internal sealed class RedisApprovalStore : IApprovalStore
+{
+    private const int AuditReadChunk = 1000;
+    private const int AuditScanBudget = 2000;
+
+    private readonly RedisStoreOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger<RedisApprovalStore> _logger;
+    private readonly RedisKeys _keys;
+    private readonly ApprovalChangeFanout _subscribers = new();
+    private readonly Action<Exception> _onSubscriberError;
+    private RedisConnection? _connection;
+    private RedisWriter? _writer;
+
+    public RedisApprovalStore(RedisStoreOptions options, TimeProvider timeProvider, ILogger<RedisApprovalStore> logger)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentException.ThrowIfNullOrWhiteSpace(options.Configuration);
+        ArgumentException.ThrowIfNullOrWhiteSpace(options.KeyPrefix);
+        if (options.TerminalRetention <= TimeSpan.Zero)
+        {
+            throw new ArgumentException($"TerminalRetention must be positive (was {options.TerminalRetention}).", nameof(options));
+        }
+
+        _options = options;
+        _time = timeProvider ?? throw new ArgumentNullException(nameof(timeProvider));
+        _logger = logger ?? throw new ArgumentNullException(nameof(logger));
+        _keys = new RedisKeys(options.KeyPrefix);
+        _onSubscriberError = ex => RedisStoreLog.SubscriberFailed(_logger, ex);
+    }
+
+    public string Name => "redis";
+
+    /// <summary>"redis at 127.0.0.1:6379" once initialized.</summary>
+    public string Description => $"redis at {_connection?.Endpoint ?? _options.Configuration}";
+
+    private RedisConnection Connection => _connection ?? throw new InvalidOperationException("Call InitializeAsync before using the redis store.");
+
+    private RedisWriter Writer => _writer ?? throw new InvalidOperationException("Call InitializeAsync before using the redis store.");
+
+    /// <summary>Connects (without failing when Redis is down: it reconnects by itself) and subscribes to changes.</summary>
+    public async Task InitializeAsync(CancellationToken cancellationToken)
+    {
+        if (_connection is not null)
+        {
+            throw new InvalidOperationException("The redis store is already initialized.");
+        }
+
+        var connection = await RedisConnection.ConnectAsync(_options, _logger).ConfigureAwait(false);
+        _connection = connection;
+        try
+        {
+            // Recorded by the multiplexer even while Redis is down, and resent on every reconnect.
+            await connection.RunAsync(connection.Subscriber.SubscribeAsync(_keys.Changes, OnMessage), cancellationToken).ConfigureAwait(false);
+        }
+        catch (StoreUnavailableException ex)
+        {
+            RedisStoreLog.SubscribeFailed(_logger, _keys.Changes.ToString(), connection.Endpoint, ex);
+        }
+
+        _writer = new RedisWriter(connection, _keys, _options, _logger);
+    }
+
+    public ValueTask<CreateResult> CreateAsync(StoredApproval record, IReadOnlyList<AuditEvent> audit, CancellationToken cancellationToken)
+    {
+        StoreConventions.ValidateForCreate(record, audit);
+        var atMs = StoreConventions.PrepareAudit(audit, record.Approval.ApprovalId, _time);
+        var write = new RedisCreateWrite(record, audit, atMs, StoreConventions.CreatedUnixMs(record, _time), cancellationToken);
+        return new ValueTask<CreateResult>(Writer.Enqueue(write, write.Task));
+    }
+
+    public ValueTask<bool> TryUpdateAsync(StoredApproval record, long expectedSeq, IReadOnlyList<AuditEvent> audit, CancellationToken cancellationToken)
+    {
+        StoreConventions.ValidateForUpdate(record, expectedSeq, audit);
+        var atMs = StoreConventions.PrepareAudit(audit, record.Approval.ApprovalId, _time);
+        var write = new RedisUpdateWrite(record, expectedSeq, audit, atMs, cancellationToken);
+        return new ValueTask<bool>(Writer.Enqueue(write, write.Task));
+    }
+
+    public async ValueTask<StoredApproval?> GetAsync(string approvalId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(approvalId);
+        var connection = Connection;
+        byte[]? data = await connection.RunAsync(connection.Database.HashGetAsync(_keys.Approval(approvalId), "d"), cancellationToken).ConfigureAwait(false);
+        return data is null ? null : StoredApproval.Parser.ParseFrom(data);
+    }
+
+    public async ValueTask<PendingPage> ListPendingAsync(IReadOnlyCollection<string> pools, string? pageToken, int pageSize, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(pools);
+        var cursor = string.Empty;
+        if (pageToken is not null)
+        {
+            var (createdMs, id) = StoreConventions.ParsePendingToken(pageToken);
+            cursor = RedisKeys.PoolMember(createdMs, id);
+        }
+
+        var limit = StoreConventions.ClampPageSize(pageSize);
+        var distinct = pools.Distinct(StringComparer.Ordinal).ToArray();
+        if (distinct.Length == 0)
+        {
+            return new PendingPage([], null);
+        }
+
+        var args = new RedisValue[3 + distinct.Length];
+        args[0] = _keys.Prefix;
+        args[1] = limit.ToString(CultureInfo.InvariantCulture);
+        args[2] = cursor;
+        for (var i = 0; i < distinct.Length; i++)
+        {
+            args[3 + i] = distinct[i];
+        }
+
+        var connection = Connection;
+        var reply = (RedisResult[])(await connection.RunAsync(connection.Database.ScriptEvaluateAsync(RedisScripts.ListPending, [_keys.Due], args), cancellationToken).ConfigureAwait(false))!;
+        var candidates = new List<(string Member, byte[] Data)>(reply.Length / 2);
+        for (var i = 0; i + 1 < reply.Length; i += 2)
+        {
+            candidates.Add(((string)reply[i]!, (byte[])reply[i + 1]!));
+        }
+
+        // Byte order of ASCII members is ordinal order.
+        candidates.Sort(static (a, b) => string.CompareOrdinal(a.Member, b.Member));
+        var items = new List<StoredApproval>(Math.Min(limit, candidates.Count));
+        for (var i = 0; i < candidates.Count && i < limit; i++)
+        {
+            items.Add(StoredApproval.Parser.ParseFrom(candidates[i].Data));
+        }
+
+        string? next = null;
+        if (candidates.Count > limit)
+        {
+            var last = candidates[limit - 1].Member;
+            var colon = last.IndexOf(':', StringComparison.Ordinal);
+            next = StoreConventions.FormatPendingToken(long.Parse(last.AsSpan(0, colon), CultureInfo.InvariantCulture), last[(colon + 1)..]);
+        }
+
+        return new PendingPage(items, next);
+    }
+
+    public async ValueTask<IReadOnlyList<string>> GetDueAsync(DateTimeOffset now, int max, CancellationToken cancellationToken)
+    {
+        var connection = Connection;
+        var ids = await connection.RunAsync(
+            connection.Database.SortedSetRangeByScoreAsync(_keys.Due, double.NegativeInfinity, now.ToUnixTimeMilliseconds(), Exclude.None, Order.Ascending, 0, Math.Max(1, max)),
+            cancellationToken).ConfigureAwait(false);
+        var result = new string[ids.Length];
+        for (var i = 0; i < ids.Length; i++)
+        {
+            result[i] = ids[i]!;
+        }
+
+        return result;
+    }
+
+    public async ValueTask<DateTimeOffset?> GetNextDeadlineAsync(CancellationToken cancellationToken)
+    {
+        var connection = Connection;
+        var first = await connection.RunAsync(connection.Database.SortedSetRangeByRankWithScoresAsync(_keys.Due, 0, 0), cancellationToken).ConfigureAwait(false);
+        return first.Length == 0 ? null : DateTimeOffset.FromUnixTimeMilliseconds((long)first[0].Score);
+    }
+
+    public async ValueTask<bool> TryConsumeTokenAsync(string jti, DateTimeOffset expiresAt, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(jti);
+        var keep = expiresAt + _options.TokenRetentionMargin - _time.GetUtcNow();
+        if (keep < TimeSpan.FromSeconds(1))
+        {
+            keep = TimeSpan.FromSeconds(1);
+        }
+
+        var connection = Connection;
+        return await connection.RunAsync(connection.Database.StringSetAsync(_keys.Token(jti), "1", keep, When.NotExists), cancellationToken).ConfigureAwait(false);
+    }
+
+    public async ValueTask<AuditPage> ListAuditAsync(AuditQuery query, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        var after = query.PageToken is null ? 0 : StoreConventions.ParseAuditToken(query.PageToken);
+        var limit = StoreConventions.ClampPageSize(query.PageSize);
+        var (events, next) = await ReadAuditPageAsync(after, query.ApprovalId, query.Since, query.Until, limit, cancellationToken).ConfigureAwait(false);
+        return new AuditPage(events, next is null ? null : StoreConventions.FormatAuditToken(next.Value));
+    }
+
+    public async IAsyncEnumerable<AuditEvent> ReadAuditAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        long? after = 0;
+        while (after is { } from)
+        {
+            var (events, next) = await ReadAuditPageAsync(from, null, null, null, AuditReadChunk, cancellationToken).ConfigureAwait(false);
+            foreach (var entry in events)
+            {
+                yield return entry;
+            }
+
+            after = next;
+        }
+    }
+
+    public IDisposable Subscribe(Action<ApprovalChange> onChange) => _subscribers.Subscribe(onChange);
+
+    public async ValueTask<bool> PingAsync(CancellationToken cancellationToken)
+    {
+        var connection = Connection;
+        try
+        {
+            await connection.RunAsync(connection.Database.PingAsync(), cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (StoreUnavailableException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Terminal records expire by the TTL set when they became terminal: nothing to prune.</summary>
+    public ValueTask<int> PruneAsync(DateTimeOffset olderThan, CancellationToken cancellationToken) => ValueTask.FromResult(0);
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_writer is not null)
+        {
+            await _writer.DisposeAsync().ConfigureAwait(false);
+        }
+
+        if (_connection is not null)
+        {
+            await _connection.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private async Task<(List<AuditEvent> Events, long? Next)> ReadAuditPageAsync(
+        long after, string? approvalId, DateTimeOffset? since, DateTimeOffset? until, int limit, CancellationToken cancellationToken)
+    {
+        var args = new RedisValue[]
+        {
+            _keys.Prefix,
+            after.ToString(CultureInfo.InvariantCulture),
+            approvalId ?? string.Empty,
+            since?.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture) ?? string.Empty,
+            until?.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture) ?? string.Empty,
+            limit.ToString(CultureInfo.InvariantCulture),
+            Math.Max(AuditScanBudget, limit + 1).ToString(CultureInfo.InvariantCulture),
+        };
+        var connection = Connection;
+        var reply = (RedisResult[])(await connection.RunAsync(connection.Database.ScriptEvaluateAsync(RedisScripts.ListAudit, [_keys.AuditHead], args), cancellationToken).ConfigureAwait(false))!;
+        var events = new List<AuditEvent>(reply.Length - 1);
+        for (var i = 1; i < reply.Length; i++)
+        {
+            events.Add(AuditEvent.Parser.ParseFrom((byte[])reply[i]!));
+        }
+
+        var cursor = (string)reply[0]!;
+        return (events, cursor.Length == 0 ? null : long.Parse(cursor, CultureInfo.InvariantCulture));
+    }
+
+    private void OnMessage(RedisChannel channel, RedisValue message)
+    {
+        if (RedisChangeMessage.TryParse((byte[])message!, out var change))
+        {
+            _subscribers.Publish(change, _onSubscriberError);
+        }
+        else
+        {
+            RedisStoreLog.MalformedChange(_logger, channel.ToString());
+        }
+    }
+}

@@ -1,0 +1,43 @@
+using System.Globalization;
+using StackExchange.Redis;
+
+namespace GateSidecar.Approvals.Redis;
+
+/// <summary>
+/// Key layout. Every key starts with the hash-tagged prefix <c>{gate}</c>, so every script's keys
+/// share one cluster slot (the trade-off: one Gate deployment lives on one shard).
+/// <list type="bullet">
+/// <item><c>{gate}:a:&lt;id&gt;</c> hash: d (StoredApproval bytes), s (seq), st (state), p (pool), m (pending-list member), k (idempotency key)</item>
+/// <item><c>{gate}:k:&lt;len&gt;:&lt;tenant&gt;:&lt;call_id&gt;</c> string: the approval id (create-if-absent)</item>
+/// <item><c>{gate}:pool:&lt;pool&gt;</c> sorted set (score 0) of <c>&lt;created ms, 19 digits&gt;:&lt;id&gt;</c>: pending by pool, oldest first</item>
+/// <item><c>{gate}:due</c> sorted set of ids by deadline ms: pending with a deadline</item>
+/// <item><c>{gate}:audit</c> hash seq → <c>&lt;at ms&gt;:&lt;AuditEvent bytes&gt;</c>; <c>{gate}:audit:head</c> hash s, h (chain head)</item>
+/// <item><c>{gate}:audit:ap:&lt;id&gt;</c> sorted set of the approval's audit seqs</item>
+/// <item><c>{gate}:t:&lt;jti&gt;</c> string with a TTL: used token ids</item>
+/// <item>channel <c>{gate}:changes</c>: committed changes</item>
+/// </list>
+/// </summary>
+internal sealed class RedisKeys(string prefix)
+{
+    public string Prefix { get; } = "{" + prefix + "}";
+
+    public RedisKey AuditHead => Prefix + ":audit:head";
+
+    public RedisKey Audit => Prefix + ":audit";
+
+    public RedisKey Due => Prefix + ":due";
+
+    public RedisChannel Changes => new(Prefix + ":changes", RedisChannel.PatternMode.Literal);
+
+    public RedisKey Approval(string id) => Prefix + ":a:" + id;
+
+    public RedisKey Token(string jti) => Prefix + ":t:" + jti;
+
+    /// <summary>The idempotency key's tail: the tenant is length-prefixed so no separator is ambiguous.</summary>
+    public static string IdempotencyTail(string tenant, string callId) =>
+        string.Create(CultureInfo.InvariantCulture, $"{tenant.Length}:{tenant}:{callId}");
+
+    /// <summary>The pending-list member: fixed-width creation time, so byte order is time order.</summary>
+    public static string PoolMember(long createdMs, string id) =>
+        string.Create(CultureInfo.InvariantCulture, $"{Math.Max(0, createdMs):D19}:{id}");
+}

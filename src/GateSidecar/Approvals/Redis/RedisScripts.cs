@@ -1,0 +1,178 @@
+namespace GateSidecar.Approvals.Redis;
+
+/// <summary>
+/// The Lua scripts. Each runs atomically on the server. A script that may stop early checks
+/// everything before its first write, so a stop never leaves a half-applied write behind.
+/// </summary>
+internal static class RedisScripts
+{
+    /// <summary>
+    /// Applies a batch of writes in order, all appending to the audit chain.
+    /// KEYS[1] = audit head. ARGV: prefix, expected head seq, retention ms, op count, then per op
+    /// kind (C|U), id, idempotency tail (C) or expected seq (U), new seq, state, pending (1|0), pool,
+    /// list member (C), deadline ms, record bytes, last entry hash, entry count, and per entry
+    /// seq, approval id, at ms, bytes.
+    /// Returns {'H', 0, head seq, head hash} when the chain head moved (nothing written);
+    /// {'OK', n} when all n ops applied; otherwise it stops at the first op that cannot apply, after
+    /// applying the ones before it: {'E', applied, existing record bytes} (create found its key),
+    /// {'X', applied} (version conflict or no such record), {'D', applied} (approval id taken).
+    /// </summary>
+    public const string Apply = """
+        local p = ARGV[1]
+        local headKey = KEYS[1]
+        local head = redis.call('HMGET', headKey, 's', 'h')
+        local headSeq = tonumber(head[1]) or 0
+        if headSeq ~= tonumber(ARGV[2]) then
+          return {'H', 0, tostring(head[1] or '0'), head[2] or ''}
+        end
+        local retention = ARGV[3]
+        local count = tonumber(ARGV[4])
+        local dueKey = p .. ':due'
+        local auditKey = p .. ':audit'
+        local channel = p .. ':changes'
+        local i = 5
+        local applied = 0
+        for n = 1, count do
+          local kind, id, third = ARGV[i], ARGV[i + 1], ARGV[i + 2]
+          local seq, state, pending = ARGV[i + 3], ARGV[i + 4], ARGV[i + 5] == '1'
+          local pool, member, deadline = ARGV[i + 6], ARGV[i + 7], tonumber(ARGV[i + 8])
+          local data, lastHash, entries = ARGV[i + 9], ARGV[i + 10], tonumber(ARGV[i + 11])
+          local recordKey = p .. ':a:' .. id
+          local idemKey
+          if kind == 'C' then
+            idemKey = p .. ':k:' .. third
+            local existingId = redis.call('GET', idemKey)
+            if existingId then
+              local existing = redis.call('HGET', p .. ':a:' .. existingId, 'd')
+              if existing then
+                return {'E', applied, existing}
+              end
+            end
+            if redis.call('EXISTS', recordKey) == 1 then
+              return {'D', applied}
+            end
+            redis.call('SET', idemKey, id)
+            redis.call('HSET', recordKey, 'd', data, 's', seq, 'st', state, 'p', pool, 'm', member, 'k', idemKey)
+          else
+            local current = redis.call('HMGET', recordKey, 's', 'p', 'm', 'k')
+            if current[1] ~= third then
+              return {'X', applied}
+            end
+            member, idemKey = current[3], current[4]
+            if current[2] and member then
+              redis.call('ZREM', p .. ':pool:' .. current[2], member)
+            end
+            redis.call('ZREM', dueKey, id)
+            redis.call('HSET', recordKey, 'd', data, 's', seq, 'st', state, 'p', pool)
+          end
+          if pending then
+            if member then
+              redis.call('ZADD', p .. ':pool:' .. pool, 0, member)
+            end
+            if deadline > 0 then
+              redis.call('ZADD', dueKey, deadline, id)
+            end
+            redis.call('PERSIST', recordKey)
+            if idemKey then redis.call('PERSIST', idemKey) end
+          else
+            redis.call('PEXPIRE', recordKey, retention)
+            if idemKey then redis.call('PEXPIRE', idemKey, retention) end
+          end
+          local a = i + 12
+          local lastSeq
+          for _ = 1, entries do
+            lastSeq = ARGV[a]
+            redis.call('HSET', auditKey, lastSeq, ARGV[a + 2] .. ':' .. ARGV[a + 3])
+            redis.call('ZADD', p .. ':audit:ap:' .. ARGV[a + 1], lastSeq, lastSeq)
+            a = a + 4
+          end
+          if lastSeq then
+            redis.call('HSET', headKey, 's', lastSeq, 'h', lastHash)
+          end
+          redis.call('PUBLISH', channel, seq .. ':' .. state .. ':' .. string.len(id) .. ':' .. id .. pool)
+          applied = applied + 1
+          i = a
+        end
+        return {'OK', applied}
+        """;
+
+    /// <summary>
+    /// Pending candidates of several pools after a cursor. KEYS[1] = due (routing only). ARGV:
+    /// prefix, limit, cursor member ('' for the first page), pools… Returns member, record bytes
+    /// pairs: up to limit + 1 per pool, merged and cut by the caller (Lua's string order follows the
+    /// server's locale, byte order is decided in C#).
+    /// </summary>
+    public const string ListPending = """
+        local p = ARGV[1]
+        local limit = tonumber(ARGV[2])
+        local low = '-'
+        if ARGV[3] ~= '' then low = '(' .. ARGV[3] end
+        local out = {}
+        for n = 4, #ARGV do
+          local members = redis.call('ZRANGEBYLEX', p .. ':pool:' .. ARGV[n], low, '+', 'LIMIT', 0, limit + 1)
+          for _, member in ipairs(members) do
+            local colon = string.find(member, ':', 1, true)
+            local data = redis.call('HGET', p .. ':a:' .. string.sub(member, colon + 1), 'd')
+            if data then
+              out[#out + 1] = member
+              out[#out + 1] = data
+            end
+          end
+        end
+        return out
+        """;
+
+    /// <summary>
+    /// One page of audit entries in seq order. KEYS[1] = audit head. ARGV: prefix, after seq,
+    /// approval id ('' = any), since ms ('' = none), until ms ('' = none, exclusive), limit, scan
+    /// budget. Returns {next cursor or '', entry bytes…}. Without an approval id the script scans
+    /// at most `budget` seqs, so a page can hold fewer than `limit` entries and still have a cursor.
+    /// </summary>
+    public const string ListAudit = """
+        local p = ARGV[1]
+        local after = tonumber(ARGV[2])
+        local approval = ARGV[3]
+        local since = tonumber(ARGV[4])
+        local untilMs = tonumber(ARGV[5])
+        local limit = tonumber(ARGV[6])
+        local budget = tonumber(ARGV[7])
+        local auditKey = p .. ':audit'
+        local out = {''}
+        local found = 0
+        local function take(value)
+          local colon = string.find(value, ':', 1, true)
+          local at = tonumber(string.sub(value, 1, colon - 1))
+          if (since == nil or at >= since) and (untilMs == nil or at < untilMs) then
+            out[#out + 1] = string.sub(value, colon + 1)
+            found = found + 1
+          end
+        end
+        if approval ~= '' then
+          local seqs = redis.call('ZRANGEBYSCORE', p .. ':audit:ap:' .. approval, '(' .. ARGV[2], '+inf', 'LIMIT', 0, budget)
+          for index, seq in ipairs(seqs) do
+            local value = redis.call('HGET', auditKey, seq)
+            if value then take(value) end
+            if found == limit then
+              if index < #seqs or #seqs == budget then out[1] = seq end
+              return out
+            end
+          end
+          if #seqs == budget then out[1] = seqs[#seqs] end
+          return out
+        end
+        local head = tonumber(redis.call('HGET', KEYS[1], 's') or '0')
+        local last = math.min(head, after + budget)
+        local seq = after + 1
+        while seq <= last do
+          local value = redis.call('HGET', auditKey, string.format('%d', seq))
+          if value then take(value) end
+          if found == limit then
+            if seq < head then out[1] = string.format('%d', seq) end
+            return out
+          end
+          seq = seq + 1
+        end
+        if last < head then out[1] = string.format('%d', last) end
+        return out
+        """;
+}

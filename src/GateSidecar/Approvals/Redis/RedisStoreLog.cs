@@ -1,0 +1,30 @@
+using Microsoft.Extensions.Logging;
+
+namespace GateSidecar.Approvals.Redis;
+
+internal static partial class RedisStoreLog
+{
+    [LoggerMessage(EventId = 3201, Level = LogLevel.Warning, Message = "Redis at {Endpoint} is not reachable yet; calls fail as unavailable until it answers, and the connection is retried every second.")]
+    public static partial void StartedDisconnected(ILogger logger, string endpoint);
+
+    [LoggerMessage(EventId = 3202, Level = LogLevel.Warning, Message = "Lost the {ConnectionType} connection to redis at {Endpoint} ({FailureType}); reconnecting.")]
+    public static partial void ConnectionFailed(ILogger logger, string endpoint, string connectionType, string failureType, Exception? exception);
+
+    [LoggerMessage(EventId = 3203, Level = LogLevel.Information, Message = "Restored the {ConnectionType} connection to redis at {Endpoint}.")]
+    public static partial void ConnectionRestored(ILogger logger, string endpoint, string connectionType);
+
+    [LoggerMessage(EventId = 3204, Level = LogLevel.Error, Message = "An approval change subscriber threw; the other subscribers were still called.")]
+    public static partial void SubscriberFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 3205, Level = LogLevel.Warning, Message = "Ignored a malformed change message on {Channel}.")]
+    public static partial void MalformedChange(ILogger logger, string channel);
+
+    [LoggerMessage(EventId = 3206, Level = LogLevel.Warning, Message = "Subscribing to {Channel} on redis at {Endpoint} failed; the subscription is resent when the connection returns.")]
+    public static partial void SubscribeFailed(ILogger logger, string channel, string endpoint, Exception exception);
+
+    [LoggerMessage(EventId = 3207, Level = LogLevel.Warning, Message = "Writing a batch of {Count} writes to redis at {Endpoint} failed.")]
+    public static partial void BatchFailed(ILogger logger, int count, string endpoint, Exception exception);
+
+    [LoggerMessage(EventId = 3208, Level = LogLevel.Debug, Message = "The audit chain head moved (now {HeadSeq}); re-sealing {Count} writes.")]
+    public static partial void ChainMoved(ILogger logger, long headSeq, int count);
+}

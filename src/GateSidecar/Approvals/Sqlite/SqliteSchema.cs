@@ -1,0 +1,47 @@
+namespace GateSidecar.Approvals.Sqlite;
+
+/// <summary>
+/// The tables. <c>data</c> holds the <c>StoredApproval</c> / <c>AuditEvent</c> protobuf bytes; the
+/// other columns are the indexes the queries need. States 1 and 2 are PENDING and ESCALATED.
+/// </summary>
+internal static class SqliteSchema
+{
+    public const int Version = 1;
+
+    public const string Create = """
+        CREATE TABLE IF NOT EXISTS approvals (
+            id          TEXT    NOT NULL PRIMARY KEY,
+            tenant      TEXT    NOT NULL,
+            call_id     TEXT    NOT NULL,
+            state       INTEGER NOT NULL,
+            pool        TEXT    NOT NULL,
+            deadline_ms INTEGER NOT NULL,
+            created_ms  INTEGER NOT NULL,
+            seq         INTEGER NOT NULL,
+            data        BLOB    NOT NULL,
+            updated_ms  INTEGER NOT NULL,
+            UNIQUE (tenant, call_id)
+        );
+        CREATE INDEX IF NOT EXISTS approvals_pending_by_pool
+            ON approvals (pool, created_ms, id) WHERE state IN (1, 2);
+        CREATE INDEX IF NOT EXISTS approvals_pending_by_deadline
+            ON approvals (deadline_ms, id) WHERE state IN (1, 2) AND deadline_ms > 0;
+        CREATE INDEX IF NOT EXISTS approvals_terminal_by_updated
+            ON approvals (updated_ms) WHERE state NOT IN (1, 2);
+
+        CREATE TABLE IF NOT EXISTS audit (
+            seq         INTEGER NOT NULL PRIMARY KEY,
+            approval_id TEXT    NOT NULL,
+            at_ms       INTEGER NOT NULL,
+            hash        TEXT    NOT NULL,
+            data        BLOB    NOT NULL
+        );
+        CREATE INDEX IF NOT EXISTS audit_by_approval ON audit (approval_id, seq);
+
+        CREATE TABLE IF NOT EXISTS used_tokens (
+            jti        TEXT    NOT NULL PRIMARY KEY,
+            expires_ms INTEGER NOT NULL
+        );
+        CREATE INDEX IF NOT EXISTS used_tokens_by_expiry ON used_tokens (expires_ms);
+        """;
+}

@@ -1,0 +1,178 @@
+using Gate.V1;
+using GateSidecar.Approvals.Stored;
+using Google.Protobuf;
+using Microsoft.Data.Sqlite;
+
+namespace GateSidecar.Approvals.Sqlite;
+
+/// <summary>
+/// The writer connection's statements, prepared once and reused for every write (the writer is
+/// single-threaded, so one instance of each suffices).
+/// </summary>
+internal sealed class SqliteWriteCommands : IDisposable
+{
+    private readonly SqliteCommand _begin;
+    private readonly SqliteCommand _commit;
+    private readonly SqliteCommand _rollback;
+    private readonly SqliteCommand _savepoint;
+    private readonly SqliteCommand _release;
+    private readonly SqliteCommand _rollbackToSavepoint;
+    private readonly SqliteCommand _insertApproval;
+    private readonly SqliteCommand _selectByKey;
+    private readonly SqliteCommand _updateApproval;
+    private readonly SqliteCommand _readHead;
+    private readonly SqliteCommand _insertAudit;
+    private readonly SqliteCommand _insertToken;
+    private readonly SqliteCommand _pruneApprovals;
+    private readonly SqliteCommand _pruneTokens;
+
+    public SqliteWriteCommands(SqliteConnection connection)
+    {
+        _begin = Create(connection, "BEGIN IMMEDIATE;");
+        _commit = Create(connection, "COMMIT;");
+        _rollback = Create(connection, "ROLLBACK;");
+        _savepoint = Create(connection, "SAVEPOINT op;");
+        _release = Create(connection, "RELEASE op;");
+        _rollbackToSavepoint = Create(connection, "ROLLBACK TO op; RELEASE op;");
+        _insertApproval = Create(
+            connection,
+            """
+            INSERT INTO approvals (id, tenant, call_id, state, pool, deadline_ms, created_ms, seq, data, updated_ms)
+            VALUES ($id, $tenant, $call_id, $state, $pool, $deadline_ms, $created_ms, $seq, $data, $updated_ms)
+            ON CONFLICT (tenant, call_id) DO NOTHING;
+            """,
+            "$id", "$tenant", "$call_id", "$state", "$pool", "$deadline_ms", "$created_ms", "$seq", "$data", "$updated_ms");
+        _selectByKey = Create(connection, "SELECT data FROM approvals WHERE tenant = $tenant AND call_id = $call_id;", "$tenant", "$call_id");
+        _updateApproval = Create(
+            connection,
+            """
+            UPDATE approvals
+            SET state = $state, pool = $pool, deadline_ms = $deadline_ms, seq = $seq, data = $data, updated_ms = $updated_ms
+            WHERE id = $id AND seq = $expected_seq;
+            """,
+            "$state", "$pool", "$deadline_ms", "$seq", "$data", "$updated_ms", "$id", "$expected_seq");
+        _readHead = Create(connection, "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1;");
+        _insertAudit = Create(
+            connection,
+            "INSERT INTO audit (seq, approval_id, at_ms, hash, data) VALUES ($seq, $approval_id, $at_ms, $hash, $data);",
+            "$seq", "$approval_id", "$at_ms", "$hash", "$data");
+        _insertToken = Create(
+            connection,
+            "INSERT INTO used_tokens (jti, expires_ms) VALUES ($jti, $expires_ms) ON CONFLICT (jti) DO NOTHING;",
+            "$jti", "$expires_ms");
+        _pruneApprovals = Create(
+            connection,
+            "DELETE FROM approvals WHERE state NOT IN (1, 2) AND updated_ms < $older_than;",
+            "$older_than");
+        _pruneTokens = Create(connection, "DELETE FROM used_tokens WHERE expires_ms < $now;", "$now");
+    }
+
+    public void Begin() => _begin.ExecuteNonQuery();
+
+    public void Commit() => _commit.ExecuteNonQuery();
+
+    public void Rollback() => _rollback.ExecuteNonQuery();
+
+    public void Savepoint() => _savepoint.ExecuteNonQuery();
+
+    public void Release() => _release.ExecuteNonQuery();
+
+    public void RollbackToSavepoint() => _rollbackToSavepoint.ExecuteNonQuery();
+
+    /// <summary>True when inserted; false when a record with the same (tenant, call_id) exists.</summary>
+    public bool InsertApproval(in SqliteApprovalRow row, long createdMs, long nowMs)
+    {
+        var p = _insertApproval.Parameters;
+        p[0].Value = row.Id;
+        p[1].Value = row.Tenant;
+        p[2].Value = row.CallId;
+        p[3].Value = (int)row.State;
+        p[4].Value = row.Pool;
+        p[5].Value = row.DeadlineMs;
+        p[6].Value = createdMs;
+        p[7].Value = row.Seq;
+        p[8].Value = row.Data;
+        p[9].Value = nowMs;
+        return _insertApproval.ExecuteNonQuery() == 1;
+    }
+
+    public StoredApproval? SelectByKey(string tenant, string callId)
+    {
+        _selectByKey.Parameters[0].Value = tenant;
+        _selectByKey.Parameters[1].Value = callId;
+        using var reader = _selectByKey.ExecuteReader();
+        return reader.Read() ? StoredApproval.Parser.ParseFrom((byte[])reader.GetValue(0)) : null;
+    }
+
+    /// <summary>True when the stored seq was <paramref name="expectedSeq"/> and the row was replaced.</summary>
+    public bool UpdateApproval(in SqliteApprovalRow row, long expectedSeq, long nowMs)
+    {
+        var p = _updateApproval.Parameters;
+        p[0].Value = (int)row.State;
+        p[1].Value = row.Pool;
+        p[2].Value = row.DeadlineMs;
+        p[3].Value = row.Seq;
+        p[4].Value = row.Data;
+        p[5].Value = nowMs;
+        p[6].Value = row.Id;
+        p[7].Value = expectedSeq;
+        return _updateApproval.ExecuteNonQuery() == 1;
+    }
+
+    public (long Seq, string Hash) ReadHead()
+    {
+        using var reader = _readHead.ExecuteReader();
+        return reader.Read() ? (reader.GetInt64(0), reader.GetString(1)) : (0, Audit.AuditChain.Genesis);
+    }
+
+    public void InsertAudit(AuditEvent sealedEntry, long atMs)
+    {
+        var p = _insertAudit.Parameters;
+        p[0].Value = sealedEntry.Seq;
+        p[1].Value = sealedEntry.ApprovalId;
+        p[2].Value = atMs;
+        p[3].Value = sealedEntry.Hash;
+        p[4].Value = sealedEntry.ToByteArray();
+        _insertAudit.ExecuteNonQuery();
+    }
+
+    public bool InsertToken(string jti, long expiresMs)
+    {
+        _insertToken.Parameters[0].Value = jti;
+        _insertToken.Parameters[1].Value = expiresMs;
+        return _insertToken.ExecuteNonQuery() == 1;
+    }
+
+    public int Prune(long olderThanMs, long nowMs)
+    {
+        _pruneApprovals.Parameters[0].Value = olderThanMs;
+        var deleted = _pruneApprovals.ExecuteNonQuery();
+        _pruneTokens.Parameters[0].Value = nowMs;
+        _pruneTokens.ExecuteNonQuery();
+        return deleted;
+    }
+
+    public void Dispose()
+    {
+        foreach (var command in new[]
+        {
+            _begin, _commit, _rollback, _savepoint, _release, _rollbackToSavepoint, _insertApproval, _selectByKey,
+            _updateApproval, _readHead, _insertAudit, _insertToken, _pruneApprovals, _pruneTokens,
+        })
+        {
+            command.Dispose();
+        }
+    }
+
+    private static SqliteCommand Create(SqliteConnection connection, string sql, params string[] parameters)
+    {
+        var command = connection.CreateCommand();
+        command.CommandText = sql;
+        foreach (var name in parameters)
+        {
+            command.Parameters.Add(new SqliteParameter { ParameterName = name });
+        }
+
+        return command;
+    }
+}
