@@ -1,5 +1,10 @@
 using GateSidecar.Hosting;
 
+if (args.Length > 0 && args[0] == "healthcheck")
+{
+    return await HealthProbe.RunAsync(args);
+}
+
 var configuration = new ConfigurationBuilder().AddEnvironmentVariables("GATE_").Build();
 var result = GateOptionsParser.Parse(args, configuration);
 if (result.HelpRequested)
@@ -19,6 +24,20 @@ if (!result.IsValid)
     return 2;
 }
 
-await using var app = GateHost.Build(result.Options);
-await app.RunAsync();
+var (app, errors) = GateApp.Build(result.Options);
+if (app is null)
+{
+    foreach (var error in errors)
+    {
+        Console.Error.WriteLine($"gate: {error}");
+    }
+
+    return 2;
+}
+
+await using (app)
+{
+    await app.RunAsync();
+}
+
 return 0;

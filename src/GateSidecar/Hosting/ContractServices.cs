@@ -1,6 +1,7 @@
-using Gate.V1;
+using GateSidecar.Approvals;
+using GateSidecar.Approvers;
 using GateSidecar.Transport;
-using ServiceDescriptor = Google.Protobuf.Reflection.ServiceDescriptor;
+using GateSidecar.Transport.Services;
 
 namespace GateSidecar.Hosting;
 
@@ -10,21 +11,15 @@ internal static class ContractServices
     public static void Map(GrpcServiceRegistry registry, IServiceProvider services)
     {
         ArgumentNullException.ThrowIfNull(services);
-        registry.AddUnimplemented(Service(GateReflection.Descriptor.Services, "gate.v1.Gate"), "policy checks and approval streams");
-        registry.AddUnimplemented(Service(ApprovalsReflection.Descriptor.Services, "gate.v1.Approvals"), "approver decisions");
-        registry.AddUnimplemented(Service(AuditReflection.Descriptor.Services, "gate.v1.Audit"), "the audit trail");
-    }
-
-    private static ServiceDescriptor Service(IList<ServiceDescriptor> services, string fullName)
-    {
-        foreach (var service in services)
+        var approvals = services.GetService<ApprovalService>();
+        if (approvals is null)
         {
-            if (service.FullName == fullName)
-            {
-                return service;
-            }
+            // A bare transport host (as in transport tests) serves health and reflection only.
+            return;
         }
 
-        throw new InvalidOperationException($"{fullName} is missing from the generated descriptors");
+        new GateServiceHandlers(approvals).Map(registry);
+        new ApprovalsServiceHandlers(services.GetRequiredService<ApproverDesk>(), services.GetRequiredService<ChangeFeed>()).Map(registry);
+        new AuditServiceHandlers(services.GetRequiredService<IApprovalStore>()).Map(registry);
     }
 }

@@ -52,6 +52,19 @@ internal static class TestPolicies
               tool: payments.refund
               args.amount: { gt: 1000000 }
             tier: block
+          - id: quick-deny
+            match:
+              tool: test.quick_deny
+            tier: single
+            timeout: 400ms
+            on_timeout: deny
+          - id: quick-escalate
+            match:
+              tool: test.quick_escalate
+            tier: single
+            timeout: 400ms
+            on_timeout: escalate
+            escalate_to: { pool: execs, timeout: 400ms, on_timeout: deny }
           - id: prod-deploy
             match:
               tool: "deploy.*"

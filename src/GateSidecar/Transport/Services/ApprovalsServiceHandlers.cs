@@ -1,7 +1,7 @@
 using Gate.V1;
 using GateSidecar.Approvals;
 using GateSidecar.Approvers;
-using Google.Protobuf.Reflection;
+using ServiceDescriptor = Google.Protobuf.Reflection.ServiceDescriptor;
 
 namespace GateSidecar.Transport.Services;
 
@@ -10,7 +10,7 @@ internal sealed class ApprovalsServiceHandlers(ApproverDesk desk, ChangeFeed fee
 {
     public void Map(GrpcServiceRegistry registry)
     {
-        var service = ApprovalsReflection.Descriptor.FindTypeByName<ServiceDescriptor>("gate.v1.Approvals");
+        var service = ApprovalsReflection.Descriptor.Services.Single(s => s.Name == "Approvals");
         registry.AddUnary<ListPendingRequest, ListPendingResponse>(service.FindMethodByName("ListPending"), ListPendingAsync);
         registry.AddUnary<DecideRequest, Approval>(service.FindMethodByName("Decide"), DecideAsync);
         registry.AddUnary<DecideBatchRequest, DecideBatchResponse>(service.FindMethodByName("DecideBatch"), DecideBatchAsync);

@@ -1,6 +1,6 @@
 using Gate.V1;
 using GateSidecar.Approvals;
-using Google.Protobuf.Reflection;
+using ServiceDescriptor = Google.Protobuf.Reflection.ServiceDescriptor;
 
 namespace GateSidecar.Transport.Services;
 
@@ -9,7 +9,7 @@ internal sealed class GateServiceHandlers(ApprovalService approvals)
 {
     public void Map(GrpcServiceRegistry registry)
     {
-        var service = GateReflection.Descriptor.FindTypeByName<ServiceDescriptor>("gate.v1.Gate");
+        var service = GateReflection.Descriptor.Services.Single(s => s.Name == "Gate");
         registry.AddUnary<CheckRequest, CheckResponse>(service.FindMethodByName("Check"), CheckAsync);
         registry.AddServerStreaming<CheckRequest, ApprovalEvent>(service.FindMethodByName("Guard"), GuardAsync);
         registry.AddServerStreaming<WatchRequest, ApprovalEvent>(service.FindMethodByName("Watch"), WatchAsync);

@@ -1,0 +1,111 @@
+using Gate.Client.Evidence;
+using GateSidecar.Approvals;
+using GateSidecar.Approvals.Redis;
+using GateSidecar.Approvals.Sqlite;
+using GateSidecar.Approvers;
+using GateSidecar.Policy;
+using GateSidecar.Tokens;
+
+namespace GateSidecar.Hosting;
+
+/// <summary>
+/// Composes the whole sidecar: loads the policy, approvers and signing keys (every problem reported
+/// before anything starts), builds the store, the approval service, the handlers and the HTTP
+/// endpoints on top of <see cref="GateHost"/>.
+/// </summary>
+internal static class GateApp
+{
+    /// <summary>Builds the app, or returns every reason it cannot start.</summary>
+    public static (WebApplication? App, IReadOnlyList<string> Errors) Build(GateOptions options, TimeProvider? time = null)
+    {
+        var errors = new List<string>();
+        time ??= TimeProvider.System;
+
+        if (string.IsNullOrWhiteSpace(options.PolicyPath))
+        {
+            errors.Add("--policy FILE is required: the YAML policy (see examples/policy.yaml)");
+        }
+
+        ApproverDirectory approvers = ApproverDirectory.Empty;
+        if (!string.IsNullOrWhiteSpace(options.ApproversPath))
+        {
+            var loaded = ApproverDirectory.Load(options.ApproversPath);
+            errors.AddRange(loaded.Errors);
+            approvers = loaded.Directory ?? ApproverDirectory.Empty;
+        }
+
+        SigningKeyRing? keys = null;
+        try
+        {
+            keys = options.Store == GateStoreKind.Sqlite && options.SqlitePath == ":memory:" && options.SigningKeyPath is null
+                ? SigningKeyRing.CreateEphemeral()
+                : SigningKeyRing.LoadOrCreate(options.SigningKeyPath, DefaultKeyPath(options));
+        }
+        catch (Exception ex) when (ex is SigningKeyException or IOException or UnauthorizedAccessException)
+        {
+            errors.Add("--signing-key: " + ex.Message);
+        }
+
+        PolicyProvider? policy = null;
+        if (errors.Count == 0 || !string.IsNullOrWhiteSpace(options.PolicyPath))
+        {
+            try
+            {
+                policy = new PolicyProvider(options.PolicyPath!, time, Microsoft.Extensions.Logging.Abstractions.NullLogger<PolicyProvider>.Instance);
+            }
+            catch (PolicyLoadException ex)
+            {
+                errors.AddRange(ex.Errors.Select(e => $"policy {options.PolicyPath}: {e}"));
+            }
+        }
+
+        if (errors.Count > 0)
+        {
+            policy?.Dispose();
+            keys?.Dispose();
+            return (null, errors);
+        }
+
+        var app = GateHost.Build(
+            options,
+            builder => ConfigureServices(builder, options, time, policy!, approvers, keys!),
+            static (app, registry) => GateHttpEndpoints.Map(app));
+        return (app, errors);
+    }
+
+    private static void ConfigureServices(WebApplicationBuilder builder, GateOptions options, TimeProvider time, PolicyProvider policy, ApproverDirectory approvers, SigningKeyRing keys)
+    {
+        var services = builder.Services;
+        services.AddSingleton(time);
+        services.AddSingleton(policy);
+        services.AddSingleton(approvers);
+        services.AddSingleton(keys);
+        services.AddSingleton<IApprovalStore>(sp => options.Store == GateStoreKind.Redis
+            ? new RedisApprovalStore(new RedisStoreOptions { Configuration = options.Redis! }, time, sp.GetRequiredService<ILogger<RedisApprovalStore>>())
+            : new SqliteApprovalStore(options.SqlitePath, time, sp.GetRequiredService<ILogger<SqliteApprovalStore>>()));
+        services.AddSingleton(sp => new TokenIssuer(keys, time));
+        services.AddSingleton<IApprovalTokens>(sp => new ApprovalTokens(sp.GetRequiredService<TokenIssuer>(), keys.CreateVerifier()));
+        services.AddSingleton(sp => new ChangeFeed(sp.GetRequiredService<IApprovalStore>()));
+        services.AddSingleton(sp => new ApprovalService(
+            sp.GetRequiredService<IApprovalStore>(),
+            () => policy.Current,
+            sp.GetRequiredService<IApprovalTokens>(),
+            sp.GetRequiredService<ChangeFeed>(),
+            time,
+            sp.GetRequiredService<ILogger<ApprovalService>>()));
+        services.AddSingleton(sp => new ApproverDesk(sp.GetRequiredService<ApprovalService>(), approvers));
+        services.AddSingleton<StoreMonitor>();
+        services.AddHostedService(sp => sp.GetRequiredService<StoreMonitor>());
+        services.AddSingleton<DeadlineScheduler>();
+        services.AddHostedService(sp => sp.GetRequiredService<DeadlineScheduler>());
+    }
+
+    /// <summary>Beside the embedded database, so tokens stay verifiable across restarts.</summary>
+    private static string DefaultKeyPath(GateOptions options)
+    {
+        var dir = options.Store == GateStoreKind.Sqlite && options.SqlitePath != ":memory:"
+            ? Path.GetDirectoryName(Path.GetFullPath(options.SqlitePath))!
+            : Path.GetFullPath(".gate");
+        return Path.Combine(dir, "signing-key.pem");
+    }
+}
