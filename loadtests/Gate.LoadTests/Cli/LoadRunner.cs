@@ -1,0 +1,102 @@
+using Gate.LoadTests.Infrastructure;
+using Gate.LoadTests.Reporting;
+using Gate.LoadTests.Scenarios;
+
+namespace Gate.LoadTests.Cli;
+
+/// <summary><c>gate-load run</c>: validates the options, runs the scenario, prints and writes its reports.</summary>
+internal static class LoadRunner
+{
+    public static async Task<int> RunAsync(
+        string scenario,
+        ScenarioOptions options,
+        LaunchSettings launch,
+        (IReadOnlyList<Uri> Grpc, IReadOnlyList<Uri> Http) targets,
+        string? reportDirectory,
+        string? reportName,
+        string command,
+        TextWriter output,
+        CancellationToken cancellationToken)
+    {
+        var errors = Validate(options, launch);
+        if (errors.Count > 0)
+        {
+            foreach (var error in errors)
+            {
+                Console.Error.WriteLine("gate-load: " + error);
+            }
+
+            return 2;
+        }
+
+        ScenarioReport report;
+        try
+        {
+            report = await ScenarioCatalog.RunAsync(scenario, options, launch, targets, ProgressDisplay.ForConsole(), cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or FileNotFoundException or ArgumentException or HttpRequestException)
+        {
+            Console.Error.WriteLine($"gate-load: {scenario} could not run: {ex.Message}");
+            return 2;
+        }
+
+        report.Command = command;
+        ConsoleSummary.Write(output, report);
+        if (reportDirectory is not null)
+        {
+            foreach (var file in ReportWriter.Write(report, reportDirectory, reportName))
+            {
+                output.WriteLine("  report: " + file);
+            }
+        }
+
+        return report.Passed ? 0 : 1;
+    }
+
+    /// <summary>Every problem with the options, each saying what to change.</summary>
+    public static List<string> Validate(ScenarioOptions options, LaunchSettings launch)
+    {
+        var errors = new List<string>();
+        if (!(options.Rate > 0))
+        {
+            errors.Add($"--rate must be a positive number of calls per second (got {options.Rate})");
+        }
+
+        if (options.Duration <= TimeSpan.Zero)
+        {
+            errors.Add("--duration must be longer than zero, e.g. --duration 30s");
+        }
+
+        if (options.Mode is not ("open" or "closed"))
+        {
+            errors.Add($"--mode must be open or closed (got '{options.Mode}')");
+        }
+
+        if (options.MaxInFlight < 1 || options.Concurrency < 1 || options.Agents < 1 || options.Samples < 1 || options.TokenSampleEvery < 1)
+        {
+            errors.Add("--max-in-flight, --concurrency, --agents, --samples and --token-sample must be at least 1");
+        }
+
+        if (options.BackgroundPending < 0)
+        {
+            errors.Add("--background-pending must not be negative");
+        }
+
+        if (options.ThinkMin > options.ThinkMax)
+        {
+            errors.Add("--think-min must not be longer than --think-max");
+        }
+
+        if (launch.Connections < 1)
+        {
+            errors.Add("--connections must be at least 1");
+        }
+
+        if (launch.RedisAppendFsync is not ("everysec" or "always" or "no"))
+        {
+            errors.Add($"--redis-appendfsync must be everysec, always or no (got '{launch.RedisAppendFsync}')");
+        }
+
+        return errors;
+    }
+}

@@ -1,0 +1,38 @@
+namespace Gate.LoadTests.Infrastructure;
+
+/// <summary>Where the driver finds what it starts, and where it keeps their files.</summary>
+internal sealed record LaunchSettings(
+    string RepositoryRoot,
+    string SidecarDll,
+    string RedisServer,
+    string WorkDirectory,
+    string RedisAppendFsync,
+    int Connections,
+    bool KeepFiles)
+{
+    public string PolicyPath(string name) => Path.Combine(RepositoryRoot, "loadtests", "policies", name + ".yaml");
+
+    public string ApproversPath => Path.Combine(RepositoryRoot, "loadtests", "approvers.yaml");
+
+    /// <summary>The repository holding this driver: the first parent of the binary with Approvals.sln.</summary>
+    public static string? FindRepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Approvals.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        for (var dir = new DirectoryInfo(Environment.CurrentDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Approvals.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        return null;
+    }
+}

@@ -1,0 +1,3 @@
+using Gate.LoadTests.Cli;
+
+return await LoadCommandLine.Build(Console.Out).Parse(args).InvokeAsync().ConfigureAwait(false);

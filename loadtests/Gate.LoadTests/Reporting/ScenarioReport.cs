@@ -1,0 +1,75 @@
+using Gate.LoadTests.Measurement;
+
+namespace Gate.LoadTests.Reporting;
+
+/// <summary>A correctness check of a scenario: it passes or fails, and says what it saw.</summary>
+internal sealed record CheckResult(string Name, bool Passed, string Detail)
+{
+    public static CheckResult Expect(string name, bool condition, string detail) => new(name, condition, detail);
+}
+
+/// <summary>A target of the issue, what was measured, and whether it was met.</summary>
+internal sealed record TargetResult(string Name, string Goal, string Measured, bool Met);
+
+/// <summary>One number of a report, e.g. ("throughput", 5012.3, "calls/s").</summary>
+internal sealed record Figure(string Name, double Value, string Unit);
+
+/// <summary>A latency distribution with what it measures.</summary>
+internal sealed record NamedLatency(string Name, string Description, LatencySummary Summary);
+
+/// <summary>Everything a scenario run produced: written as JSON, Markdown and SVG, and printed.</summary>
+internal sealed class ScenarioReport
+{
+    public required string Scenario { get; init; }
+
+    public required string Title { get; init; }
+
+    public string Command { get; set; } = string.Empty;
+
+    public MachineInfo Machine { get; set; } = MachineInfo.Current();
+
+    public required string Deployment { get; init; }
+
+    public DateTimeOffset StartedAt { get; init; } = DateTimeOffset.UtcNow;
+
+    public double WallSeconds { get; set; }
+
+    public List<KeyValuePair<string, string>> Parameters { get; } = [];
+
+    public List<Figure> Figures { get; } = [];
+
+    public List<NamedLatency> Latencies { get; } = [];
+
+    public IReadOnlyDictionary<string, long> Statuses { get; set; } = new Dictionary<string, long>();
+
+    public IReadOnlyList<string> ErrorSamples { get; set; } = [];
+
+    public List<CheckResult> Checks { get; } = [];
+
+    public List<TargetResult> Targets { get; } = [];
+
+    /// <summary>The latency-over-time chart's data; its title says what latency it is.</summary>
+    public IReadOnlyList<TimeSeriesPoint> Series { get; set; } = [];
+
+    public string SeriesTitle { get; set; } = "latency";
+
+    /// <summary>Where the measured window starts in <see cref="Series"/>, in seconds.</summary>
+    public double MeasureFromSeconds { get; set; }
+
+    public List<string> Notes { get; } = [];
+
+    public bool Passed => Checks.TrueForAll(c => c.Passed);
+
+    public void Parameter(string name, object value) => Parameters.Add(new(name, value is TimeSpan span
+        ? Cli.DurationParser.Format(span)
+        : Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture) ?? string.Empty));
+
+    public void Figure(string name, double value, string unit) => Figures.Add(new Figure(name, value, unit));
+
+    public void Latency(string name, string description, LatencyHistogram histogram) =>
+        Latencies.Add(new NamedLatency(name, description, LatencySummary.Of(histogram)));
+
+    public void Check(string name, bool passed, string detail) => Checks.Add(new CheckResult(name, passed, detail));
+
+    public void Target(string name, string goal, string measured, bool met) => Targets.Add(new TargetResult(name, goal, measured, met));
+}
