@@ -26,7 +26,7 @@ internal static class AuditChain
     /// <summary>The hash an entry must carry: lowercase hex SHA-256 of <see cref="AuditCanonicalForm"/>; its own <c>hash</c> field is ignored.</summary>
     public static string ComputeHash(AuditEvent entry)
     {
-        var canonical = AuditCanonicalForm.ToBytes(entry);
+        var canonical = AuditCanonicalForm.ToScratch(entry);
         Span<byte> digest = stackalloc byte[SHA256.HashSizeInBytes];
         SHA256.HashData(canonical, digest);
         return Convert.ToHexStringLower(digest);

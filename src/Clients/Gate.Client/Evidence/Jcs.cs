@@ -89,6 +89,14 @@ public static class Jcs
         JcsWriter.WriteElement(destination, value, 0);
     }
 
+    /// <summary>Writes one JSON string in canonical form (quoted, escaped as <c>JSON.stringify</c> does) to <paramref name="destination"/>.</summary>
+    /// <exception cref="JcsException">The string holds a lone surrogate.</exception>
+    public static void WriteStringTo(IBufferWriter<byte> destination, ReadOnlySpan<char> value)
+    {
+        ArgumentNullException.ThrowIfNull(destination);
+        JcsWriter.WriteString(destination, value);
+    }
+
     private static JsonDocument Parse(ReadOnlySpan<byte> utf8Json)
     {
         try
