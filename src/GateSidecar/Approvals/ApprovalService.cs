@@ -38,7 +38,7 @@ internal sealed partial class ApprovalService(
         var compiled = policy();
         var decision = compiled.Evaluate(request);
         var actor = "agent:" + (request.Agent?.AgentId ?? string.Empty);
-        var transition = _machine.Create(ApprovalIds.New(), request, decision, compiled.RedactPaths, actor);
+        var transition = _machine.Create(ApprovalIds.New(time), request, decision, compiled.RedactPaths, actor);
         if (transition.NeedsToken)
         {
             AttachToken(transition.Record);

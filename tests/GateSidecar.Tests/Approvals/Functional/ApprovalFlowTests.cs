@@ -48,7 +48,7 @@ public abstract class ApprovalFlowTests : IAsyncLifetime
     {
         var response = await Gate.CheckAsync(ApprovalSidecar.Refund(100)).WaitAsync(Wait);
         Assert.Equal((Verdict.Allow, RiskTier.Auto, "small-refund"), (response.Verdict, response.Tier, response.Rule));
-        Assert.Equal(32, response.ApprovalId.Length);
+        Assert.Equal(GateSidecar.Approvals.ApprovalIds.Length, response.ApprovalId.Length);
         Assert.Equal(3, response.Token.Split('.').Length);
         Assert.Contains("args.amount 100", response.Reason);
     }
