@@ -1,1 +1,4 @@
+using BenchmarkDotNet.Running;
+
+BenchmarkSwitcher.FromAssembly(typeof(GateSidecar.Benchmarks.CheckPath.CheckPathBenchmarks).Assembly).Run(args);
 return 0;

@@ -37,6 +37,16 @@ internal sealed class Deployment : IAsyncDisposable
 
     public Sidecar this[int index] => Sidecars[index];
 
+    /// <summary>The processes the driver started, by role ("sidecar A", "redis"), for CPU accounting.</summary>
+    public IReadOnlyList<(string Name, int Pid)> Processes =>
+    [
+        .. _processes.Select((p, i) => ($"sidecar {(char)('A' + i)}", p.ProcessId)),
+        .. _redis is null ? [] : new[] { ("redis-server", _redis.ProcessId) },
+    ];
+
+    /// <summary>A meter of the CPU time of the driver and of every process it started.</summary>
+    public Measurement.CpuMeter CpuMeter() => new(Processes);
+
     public static Deployment Attach(IReadOnlyList<Uri> grpc, IReadOnlyList<Uri> http, int connections)
     {
         if (grpc.Count == 0)

@@ -19,6 +19,8 @@ internal sealed class RedisProcess : IAsyncDisposable
 
     public int Port { get; }
 
+    public int ProcessId => _child.Id;
+
     /// <summary>HOST:PORT, as the sidecar's --redis flag takes it.</summary>
     public string Endpoint => $"127.0.0.1:{Port}";
 

@@ -23,6 +23,8 @@ internal sealed partial class SidecarProcess : IAsyncDisposable
 
     public string LogPath => _child.LogPath;
 
+    public int ProcessId => _child.Id;
+
     public static async Task<SidecarProcess> StartAsync(string sidecarDll, IReadOnlyList<string> arguments, string logPath, TimeSpan timeout)
     {
         if (!File.Exists(sidecarDll))

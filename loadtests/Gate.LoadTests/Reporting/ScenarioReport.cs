@@ -69,6 +69,15 @@ internal sealed class ScenarioReport
     public void Latency(string name, string description, LatencyHistogram histogram) =>
         Latencies.Add(new NamedLatency(name, description, LatencySummary.Of(histogram)));
 
+    /// <summary>Adds the CPU time and bytes written per call of each process as figures.</summary>
+    public void CpuPerCall(IReadOnlyList<(string Name, double Value, string Unit)> perCall, string per = "call")
+    {
+        foreach (var (name, value, unit) in perCall)
+        {
+            Figure(string.Format(System.Globalization.CultureInfo.InvariantCulture, name, per), value, unit);
+        }
+    }
+
     public void Check(string name, bool passed, string detail) => Checks.Add(new CheckResult(name, passed, detail));
 
     public void Target(string name, string goal, string measured, bool met) => Targets.Add(new TargetResult(name, goal, measured, met));

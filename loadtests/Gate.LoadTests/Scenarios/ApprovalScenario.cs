@@ -80,10 +80,12 @@ internal static class ApprovalScenario
             }
         }
 
+        var cpu = CpuWindow.Begin(deployment.CpuMeter(), () => metrics.Approved, measureFrom);
         var agents = Enumerable.Range(0, options.Agents).Select(a => Task.Run(() => AgentAsync(a), CancellationToken.None)).ToArray();
         var all = Task.WhenAll(agents);
         await progress.RunAsync("approval", () => string.Create(CultureInfo.InvariantCulture,
             $"calls {Interlocked.Read(ref sequence)}  approved {metrics.Approved}  pending now {metrics.PendingNow} (max {metrics.MaxPending})  errors {metrics.Statuses.Errors}  ttd p99 {metrics.TimeToDecision.ValueAtQuantile(0.99) / 1e6:0} ms"), all).ConfigureAwait(false);
+        var cpuPerApproval = await cpu.EndAsync().ConfigureAwait(false);
         await bot.StopAsync(TimeSpan.FromSeconds(30)).ConfigureAwait(false);
         report.WallSeconds = (MonotonicClock.NowNs() - origin) / 1e9;
 
@@ -92,6 +94,7 @@ internal static class ApprovalScenario
         report.Figure("approved (measured window)", metrics.TimeToDecision.Count, "approvals");
         report.Figure("approvals per second (measured window)", metrics.TimeToDecision.Count / options.Duration.TotalSeconds, "approvals/s");
         report.Figure("most approvals pending at once", metrics.MaxPending, "approvals");
+        report.CpuPerCall(cpuPerApproval, "approval");
         report.Latency("time to decision", "agent: Guard sent to APPROVED event received (think time included)", metrics.TimeToDecision);
         report.Latency("Gate overhead", "time to decision minus the bot's think time: Guard to pending event at the bot, plus Decide sent to APPROVED at the agent", metrics.Overhead);
         report.Latency("pending to approver", "Guard sent to the approval's event arriving on the bot's StreamPending", metrics.ToApprover);

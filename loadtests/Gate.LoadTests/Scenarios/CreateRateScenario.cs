@@ -54,12 +54,14 @@ internal static class CreateRateScenario
             ledger.Record(i, response.ApprovalId);
         }
 
+        var cpu = CpuWindow.Begin(deployment.CpuMeter(), () => recorder.Completed, recorder.OriginNs + recorder.MeasureFromNs);
         var work = ClosedLoopRunner.RunAsync(options.Concurrency, options.Warmup, options.Duration, Call, recorder, cancellationToken);
         await progress.RunAsync(report.Scenario, RunProgress.Describe(recorder), work).ConfigureAwait(false);
         report.WallSeconds = (MonotonicClock.NowNs() - recorder.OriginNs) / 1e9;
 
         var rate = recorder.MeasuredCompleted / options.Duration.TotalSeconds;
         report.Figure("pending approvals created per second (measured window)", rate, "approvals/s");
+        report.CpuPerCall(await cpu.EndAsync().ConfigureAwait(false), "approval");
         report.Latency("Check (pending) latency", "send to answer (closed loop: service time)", recorder.Latency);
         report.Statuses = recorder.Statuses.ToDictionary();
         report.ErrorSamples = recorder.Statuses.Samples;

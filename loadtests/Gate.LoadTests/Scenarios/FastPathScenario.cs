@@ -77,6 +77,7 @@ internal static class FastPathScenario
             }
         }
 
+        var cpu = CpuWindow.Begin(deployment.CpuMeter(), () => recorder.Completed, recorder.OriginNs + measureFrom);
         var started = MonotonicClock.NowNs();
         var work = closed
             ? ClosedLoopRunner.RunAsync(options.Concurrency, options.Warmup, options.Duration, Call, recorder, cancellationToken)
@@ -93,6 +94,7 @@ internal static class FastPathScenario
             report.Figure("sends delayed by the in-flight cap", recorder.Capped, "calls");
         }
 
+        report.CpuPerCall(await cpu.EndAsync().ConfigureAwait(false));
         report.Latency("Check latency", closed ? "send to answer (closed loop: service time)" : "due time to answer (open loop, includes any queueing)", recorder.Latency);
         if (!closed)
         {

@@ -122,8 +122,10 @@ internal static class MixedScenario
             }
         }
 
+        var cpu = CpuWindow.Begin(deployment.CpuMeter(), () => recorder.Completed, recorder.OriginNs + schedule.MeasureFromNs);
         var work = OpenLoopRunner.RunAsync(schedule, Call, options.MaxInFlight, recorder, TimeSpan.FromSeconds(60), cancellationToken);
         await progress.RunAsync("mixed", RunProgress.Describe(recorder), work).ConfigureAwait(false);
+        var cpuPerCall = await cpu.EndAsync().ConfigureAwait(false);
         await bot.StopAsync(TimeSpan.FromSeconds(30)).ConfigureAwait(false);
         report.WallSeconds = (MonotonicClock.NowNs() - recorder.OriginNs) / 1e9;
 
@@ -134,6 +136,7 @@ internal static class MixedScenario
         report.Figure("decisions on sidecar A", bot.DecidedOn(0), "decisions");
         report.Figure("decisions on sidecar B", bot.DecidedOn(1), "decisions");
         report.Figure("Guard streams decided through the other sidecar (measured)", Interlocked.Read(ref cross), "approvals");
+        report.CpuPerCall(cpuPerCall);
         report.Latency("auto Check", "due time to ALLOW", autoLatency);
         report.Latency("gated time to decision", "due time to APPROVED on Guard (think time included)", gatedDecision);
         report.Latency("decision to Guard event", "last Decide sent to APPROVED on the agent's Guard stream, either sidecar", decisionToAgent);

@@ -143,16 +143,19 @@ internal static class TimeoutScenario
             }
         }
 
+        var cpu = CpuWindow.Begin(deployment.CpuMeter(), () => recorder.Completed, recorder.OriginNs + schedule.MeasureFromNs);
         var work = OpenLoopRunner.RunAsync(schedule, Call, options.MaxInFlight, recorder, TimeSpan.FromSeconds(30), cancellationToken);
         await progress.RunAsync("timeout", () => string.Create(CultureInfo.InvariantCulture,
             $"sent {recorder.Sent}  ended {recorder.Completed}  waiting {Interlocked.Read(ref pendingNow)}  errors {recorder.Statuses.Errors}  late p99 {serverLateness.ValueAtQuantile(0.99) / 1e6:0.#} ms"), work).ConfigureAwait(false);
 
+        var cpuPerCall = await cpu.EndAsync().ConfigureAwait(false);
         var (verified, wrong, firstWrong) = await VerifyStatesAsync(sidecar, outcomes).ConfigureAwait(false);
         report.WallSeconds = (MonotonicClock.NowNs() - wall) / 1e9;
 
         report.Figure("calls", recorder.Sent, "calls");
         report.Figure("most short deadlines pending at once", Interlocked.Read(ref maxPending), "approvals");
         report.Figure("most deadlines in the index at once", background.Created + Interlocked.Read(ref maxPending), "approvals");
+        report.CpuPerCall(cpuPerCall);
         report.Latency("fallback lateness (server)", "the EXPIRED/ESCALATED event's time (written by the sidecar, millisecond resolution) minus the approval's deadline", serverLateness);
         report.Latency("fallback lateness (agent)", "the agent's clock when the event arrived on Guard minus the approval's deadline", agentLateness);
         report.Latency("Guard to fallback", "due time to the fallback event at the agent (deadline included)", recorder.Latency);
