@@ -14,6 +14,7 @@ internal sealed partial class DeadlineScheduler(ApprovalService approvals, Chang
 {
     private static readonly TimeSpan MaxSleep = TimeSpan.FromSeconds(1);
     private const int Batch = 256;
+    private const int Parallelism = 64;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -60,13 +61,18 @@ internal sealed partial class DeadlineScheduler(ApprovalService approvals, Chang
         {
             var due = await approvals.Store.GetDueAsync(time.GetUtcNow(), Batch, cancellationToken).ConfigureAwait(false);
             var changed = 0;
-            foreach (var id in due)
+
+            // The timeouts of a pass run side by side so that they share the store's group
+            // commits; one after another, each waited for a commit (and an fsync) of its own.
+            // Each is still a compare-and-set, so a timeout racing a decision or another sidecar
+            // applies at most once.
+            await Parallel.ForEachAsync(due, new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken }, async (id, ct) =>
             {
-                if (await approvals.ApplyTimeoutAsync(id, cancellationToken).ConfigureAwait(false))
+                if (await approvals.ApplyTimeoutAsync(id, ct).ConfigureAwait(false))
                 {
-                    changed++;
+                    Interlocked.Increment(ref changed);
                 }
-            }
+            }).ConfigureAwait(false);
 
             applied += changed;
             if (due.Count < Batch || changed == 0)
