@@ -3,16 +3,30 @@ using System.Runtime.InteropServices;
 namespace Gate.LoadTests.Reporting;
 
 /// <summary>The machine a report was measured on.</summary>
-internal sealed record MachineInfo(string Cpu, int Cores, string MemoryGiB, string Os, string Runtime)
+internal sealed record MachineInfo(string Cpu, int Cores, string MemoryGiB, string Os, string Runtime, string LoadAverage)
 {
     public static MachineInfo Current() => new(
         CpuModel(),
         Environment.ProcessorCount,
         TotalMemoryGiB(),
         RuntimeInformation.OSDescription,
-        RuntimeInformation.FrameworkDescription);
+        RuntimeInformation.FrameworkDescription,
+        LoadAverageNow());
 
-    public override string ToString() => $"{Cpu}, {Cores} cores, {MemoryGiB} GiB, {Os}, {Runtime}";
+    /// <summary>The machine, and how busy other work kept it when the run started (load average over 1, 5, 15 minutes).</summary>
+    public override string ToString() => $"{Cpu}, {Cores} cores, {MemoryGiB} GiB, {Os}, {Runtime}; load average at start {LoadAverage}";
+
+    private static string LoadAverageNow()
+    {
+        try
+        {
+            return string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
+        }
+        catch (IOException)
+        {
+            return "unknown";
+        }
+    }
 
     private static string CpuModel()
     {

@@ -24,7 +24,7 @@ internal static class FastPathScenario
         var closed = options.Mode == "closed";
         var report = new ScenarioReport
         {
-            Scenario = closed ? "fast-path-max" : "fast-path",
+            Scenario = (closed ? "fast-path-max" : "fast-path") + (options.Store == StoreKind.Redis ? "-redis" : string.Empty),
             Title = closed
                 ? $"Fast path, maximum throughput: {options.Concurrency} callers back to back"
                 : $"Fast path: auto-pass Check at {options.Rate:0} calls/s",
