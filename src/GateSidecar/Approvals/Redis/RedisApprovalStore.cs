@@ -30,6 +30,7 @@ internal sealed class RedisApprovalStore : IApprovalStore
     private RedisWriter? _writer;
     private int _ensuringSubscription;
     private volatile bool _disposed;
+    private int _disposeStarted;
 
     public RedisApprovalStore(RedisStoreOptions options, TimeProvider timeProvider, ILogger<RedisApprovalStore> logger)
     {
@@ -231,6 +232,11 @@ internal sealed class RedisApprovalStore : IApprovalStore
 
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposeStarted, 1) == 1)
+        {
+            return;
+        }
+
         _disposed = true;
         if (_writer is not null)
         {

@@ -33,8 +33,6 @@ internal sealed class RedisConnection : IAsyncDisposable
 
     public ISubscriber Subscriber { get; }
 
-    public bool IsConnected => _commands.IsConnected;
-
     public static async Task<RedisConnection> ConnectAsync(RedisStoreOptions options, ILogger logger)
     {
         ConfigurationOptions configuration;

@@ -36,6 +36,26 @@ public sealed class SqliteApprovalStoreContractTests : ApprovalStoreContractTest
     }
 
     [Fact]
+    public async Task Reopen_AfterCleanShutdown_SeesRecordsIndexesTokensAndChain()
+    {
+        var record = Pending(Clock.Now, pool: "finance", deadlineMs: Clock.Now.AddMinutes(1).ToUnixTimeMilliseconds());
+        await Store.CreateAsync(record, Entries("created", Clock.Now), Ct).AsTask().WaitAsync(Timeout, Ct);
+        await Store.TryConsumeTokenAsync("jti-1", Clock.Now.AddMinutes(5), Ct).AsTask().WaitAsync(Timeout, Ct);
+        await Store.DisposeAsync().AsTask().WaitAsync(Timeout, Ct);
+
+        var reopened = await OpenAsync();
+
+        Assert.Equal(record, await reopened.GetAsync(record.Approval.ApprovalId, Ct).AsTask().WaitAsync(Timeout, Ct));
+        Assert.Equal([record], (await reopened.ListPendingAsync(["finance"], null, 10, Ct).AsTask().WaitAsync(Timeout, Ct)).Items);
+        Assert.Equal(Clock.Now.AddMinutes(1), await reopened.GetNextDeadlineAsync(Ct).AsTask().WaitAsync(Timeout, Ct));
+        Assert.False(await reopened.TryConsumeTokenAsync("jti-1", Clock.Now.AddMinutes(5), Ct).AsTask().WaitAsync(Timeout, Ct));
+        await reopened.CreateAsync(Pending(Clock.Now), Entries("created", Clock.Now), Ct).AsTask().WaitAsync(Timeout, Ct);
+        var audit = await ReadAllAuditAsync(reopened).WaitAsync(Timeout, Ct);
+        Assert.Equal(2, audit.Count);
+        AssertValidChain(audit);
+    }
+
+    [Fact]
     public async Task Prune_TerminalRecordsOlderThanCutoff_AreDeletedButPendingAndAuditStay()
     {
         var old = Pending(Clock.Now);
