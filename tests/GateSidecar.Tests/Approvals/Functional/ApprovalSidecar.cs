@@ -37,6 +37,9 @@ internal sealed class ApprovalSidecar : IAsyncDisposable
 
     public Uri HttpAddress => _app.Services.GetRequiredService<GateEndpoints>().HttpAddress;
 
+    /// <summary>Disposed after the sidecar stops (e.g. the Redis server a test started for it).</summary>
+    public List<IAsyncDisposable> Owned { get; } = [];
+
     public ApprovalsClient As(string approverId) => new(Channel, approverId + "-token");
 
     /// <summary>Writes the policy and approvers files into <paramref name="directory"/> (created if needed).</summary>
@@ -120,5 +123,9 @@ internal sealed class ApprovalSidecar : IAsyncDisposable
         Channel.Dispose();
         await _app.StopAsync().WaitAsync(TimeSpan.FromSeconds(30));
         await _app.DisposeAsync();
+        foreach (var owned in Owned)
+        {
+            await owned.DisposeAsync();
+        }
     }
 }
