@@ -69,7 +69,7 @@ internal sealed class ApprovalSidecar : IAsyncDisposable
         .. redis is null ? new[] { "--store", "sqlite", "--sqlite", Path.Combine(directory, "gate.db") } : ["--store", "redis", "--redis", redis],
     ];
 
-    public static async Task<ApprovalSidecar> StartAsync(string? directory = null, string? redis = null, string? policyYaml = null)
+    public static async Task<ApprovalSidecar> StartAsync(string? directory = null, string? redis = null, string? policyYaml = null, Func<GateOptions, GateOptions>? configure = null)
     {
         directory ??= Path.Combine(Path.GetTempPath(), "gate-test-" + Guid.NewGuid().ToString("N"));
         if (!File.Exists(Path.Combine(directory, "policy.yaml")))
@@ -88,6 +88,11 @@ internal sealed class ApprovalSidecar : IAsyncDisposable
             SqlitePath = Path.Combine(directory, "gate.db"),
             Redis = redis,
         };
+        if (configure is not null)
+        {
+            options = configure(options);
+        }
+
         var (app, errors) = GateApp.Build(options);
         if (app is null)
         {

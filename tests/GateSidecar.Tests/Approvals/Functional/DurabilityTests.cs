@@ -144,6 +144,41 @@ public sealed class DurabilityTests
         Assert.Equal(ApprovalState.Pending, survived.State);
     }
 
+    [Fact]
+    public async Task OutageAutoPass_OptIn_AllowsAutoCallsAndWritesTheirRecordsWhenRedisReturns()
+    {
+        var dir = Directory.CreateTempSubdirectory("gate-optin-").FullName;
+        ApprovalSidecar.WriteFiles(dir);
+        await using var redis = await RedisServer.StartAsync();
+        await using var sidecar = await ApprovalSidecar.StartAsync(dir, redis.Endpoint, configure: o => o with { OutageAutoPass = true });
+
+        await redis.KillAsync();
+        var allowed = await sidecar.Gate.CheckAsync(ApprovalSidecar.Refund(10)).WaitAsync(Wait);
+        Assert.Equal(Verdict.Allow, allowed.Verdict);
+        Assert.NotEmpty(allowed.Token);
+        var gated = await Assert.ThrowsAsync<RpcException>(() => sidecar.Gate.CheckAsync(ApprovalSidecar.Refund(900))).WaitAsync(Wait);
+        Assert.Equal(StatusCode.Unavailable, gated.Status);
+
+        await redis.StartAgainAsync();
+        Approval? written = null;
+        for (var i = 0; i < 100 && written is null; i++)
+        {
+            try
+            {
+                written = await sidecar.Gate.GetApprovalAsync(new GetApprovalRequest { ApprovalId = allowed.ApprovalId }).WaitAsync(Wait);
+            }
+            catch (RpcException ex) when (ex.Status is StatusCode.NotFound or StatusCode.Unavailable)
+            {
+                await Task.Delay(100);
+            }
+        }
+
+        Assert.NotNull(written);
+        Assert.Equal(ApprovalState.Allowed, written.State);
+        var audit = await new AuditClient(sidecar.Channel).ListEventsAsync(new ListEventsRequest { ApprovalId = allowed.ApprovalId }).WaitAsync(Wait);
+        Assert.Equal(["created", "allowed"], audit.Events.Select(e => e.Type));
+    }
+
     private static async Task<System.Net.HttpStatusCode> ReadyStatusEventuallyAsync(HttpClient http, System.Net.HttpStatusCode wanted)
     {
         var status = System.Net.HttpStatusCode.InternalServerError;
