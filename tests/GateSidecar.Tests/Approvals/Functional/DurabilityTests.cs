@@ -31,7 +31,8 @@ public sealed class DurabilityTests
         var args = ApprovalSidecar.Arguments(dir, redis?.Endpoint);
 
         string id;
-        var request = ApprovalSidecar.Refund(900);
+        // The default rule: pool "default", a 5 minute deadline (no escalation while the test runs).
+        var request = ApprovalSidecar.Call("unknown.tool", ApprovalSidecar.Refund(900).Arguments);
         await using (var first = await GateProcess.StartAsync(args))
         {
             using var channel = GateChannel.ForAddress(first.GrpcAddress);
@@ -46,7 +47,7 @@ public sealed class DurabilityTests
         var gate = new GateClient(channel2);
         var watch = gate.Watch(new WatchRequest { ApprovalId = id }).GetAsyncEnumerator();
         var current = await NextAsync(watch);
-        Assert.Equal((ApprovalState.Pending, "finance"), (current.State, current.Approval.Pool));
+        Assert.Equal((ApprovalState.Pending, "default"), (current.State, current.Approval.Pool));
         Assert.Equal(request.Arguments, current.Approval.Request.Arguments);
         var retried = await gate.CheckAsync(request).WaitAsync(Wait);
         Assert.Equal(id, retried.ApprovalId);
