@@ -64,11 +64,14 @@ internal static class GrpcCallCompletion
             return Task.CompletedTask;
         }
 
-        // Trailers-Only: the status travels in the headers of a response without a body.
+        // Trailers-Only: the status travels in the one HEADERS frame (with END_STREAM) Kestrel sends
+        // when the request ends with nothing written. Starting the response here instead would
+        // send HEADERS without END_STREAM and then an empty DATA frame, which grpcio reads as
+        // UNKNOWN.
         var headers = response.Headers;
         headers.ContentType = GrpcProtocol.ContentTypeValue;
         headers.GrpcStatus = GrpcProtocol.StatusValue(status);
         headers.GrpcMessage = GrpcMessageEncoding.Encode(detail);
-        return response.StartAsync();
+        return Task.CompletedTask;
     }
 }
