@@ -36,6 +36,10 @@ internal static class GateHost
         builder.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(console => console.LogToStandardErrorThreshold = LogLevel.Trace);
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
 
+        // With this category enabled at any level, hosting opens a logging scope for every request.
+        // It only logs request start/stop; failures are logged by Kestrel and the transport.
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);
+
         var tls = options.UsesTls ? GateTlsMaterial.Load(options) : null;
         if (tls is not null)
         {

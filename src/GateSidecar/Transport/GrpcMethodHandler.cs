@@ -33,7 +33,7 @@ internal abstract class GrpcMethodHandler
         var header = http.Request.Headers.GrpcTimeout;
         if (header.Count == 0)
         {
-            return new ServerCallContext(http, Path, null, http.RequestAborted);
+            return new ServerCallContext(http, Path);
         }
 
         var value = header.ToString();
@@ -52,7 +52,7 @@ internal abstract class GrpcMethodHandler
         }
 
         return timeout > GrpcTimeout.Longest
-            ? new ServerCallContext(http, Path, null, http.RequestAborted)
+            ? new ServerCallContext(http, Path)
             : ServerCallContext.WithDeadline(http, Path, timeout, Runtime.TimeProvider);
     }
 

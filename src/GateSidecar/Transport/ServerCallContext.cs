@@ -7,13 +7,21 @@ internal sealed class ServerCallContext
 {
     private CancellationTokenSource? _deadlineSource;
     private CancellationTokenRegistration _abortRegistration;
+    private CancellationToken? _cancellationToken;
 
     public ServerCallContext(HttpContext httpContext, string method, DateTimeOffset? deadline, CancellationToken cancellationToken)
     {
         HttpContext = httpContext;
         Method = method;
         Deadline = deadline;
-        CancellationToken = cancellationToken;
+        _cancellationToken = cancellationToken;
+    }
+
+    /// <summary>A call without deadline: its token is the request's abort token, fetched on first use.</summary>
+    internal ServerCallContext(HttpContext httpContext, string method)
+    {
+        HttpContext = httpContext;
+        Method = method;
     }
 
     /// <summary>The full method name, e.g. <c>/gate.v1.Gate/Check</c>.</summary>
@@ -23,7 +31,11 @@ internal sealed class ServerCallContext
     public DateTimeOffset? Deadline { get; }
 
     /// <summary>Cancelled when the deadline passes or the client goes away.</summary>
-    public CancellationToken CancellationToken { get; }
+    /// <remarks>
+    /// Without a deadline this is <c>HttpContext.RequestAborted</c>, fetched lazily: arming it costs
+    /// Kestrel a lock and a token source, which a handler that completes at once never needs.
+    /// </remarks>
+    public CancellationToken CancellationToken => _cancellationToken ??= HttpContext.RequestAborted;
 
     public HttpContext HttpContext { get; }
 
