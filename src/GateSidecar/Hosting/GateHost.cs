@@ -98,8 +98,14 @@ internal static class GateHost
         ServerReflectionService.Map(registry, app.Services.GetRequiredService<ServerReflectionService>());
         ContractServices.Map(registry, app.Services);
 
+        // One callback, so the order holds: watchers learn NOT_SERVING before streams are told to end.
         var health = app.Services.GetRequiredService<HealthStatusService>();
-        app.Lifetime.ApplicationStopping.Register(health.MarkStopping);
+        var runtime = app.Services.GetRequiredService<GrpcServerRuntime>();
+        app.Lifetime.ApplicationStopping.Register(() =>
+        {
+            health.MarkStopping();
+            runtime.SignalStopping();
+        });
         app.Lifetime.ApplicationStarted.Register(() => endpoints.Report(Console.Out));
 
         // The gRPC port is served before routing: one frozen lookup per call, no endpoint matching.

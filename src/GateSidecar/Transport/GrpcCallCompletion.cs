@@ -37,6 +37,10 @@ internal static class GrpcCallCompletion
                 status = bad.StatusCode == StatusCodes.Status413PayloadTooLarge ? StatusCode.ResourceExhausted : StatusCode.InvalidArgument;
                 detail = $"the request could not be read: {bad.Message}";
                 break;
+            case OperationCanceledException when call.ServerStopping.IsCancellationRequested && !http.RequestAborted.IsCancellationRequested:
+                status = StatusCode.Unavailable;
+                detail = $"the sidecar is shutting down: retry {call.Method}, or re-attach with Watch";
+                break;
             case OperationCanceledException or IOException when http.RequestAborted.IsCancellationRequested:
                 // The client reset the stream: there is nobody left to tell.
                 GrpcServerLog.ClientCancelled(logger, call.Method);

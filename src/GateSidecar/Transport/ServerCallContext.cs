@@ -39,6 +39,13 @@ internal sealed class ServerCallContext
 
     public HttpContext HttpContext { get; }
 
+    /// <summary>
+    /// Fires when the sidecar starts shutting down. Long-lived streams should end when it does
+    /// (link it with <see cref="CancellationToken"/>); a handler cancelled by it ends with
+    /// UNAVAILABLE, telling the client to retry or re-attach.
+    /// </summary>
+    public CancellationToken ServerStopping { get; init; }
+
     /// <summary>The caller's address, e.g. <c>127.0.0.1:50412</c> (empty when unknown).</summary>
     public string Peer
     {
@@ -61,12 +68,13 @@ internal sealed class ServerCallContext
     }
 
     /// <summary>A call whose token fires at <paramref name="timeout"/> from now or when the client goes away.</summary>
-    internal static ServerCallContext WithDeadline(HttpContext httpContext, string method, TimeSpan timeout, TimeProvider timeProvider)
+    internal static ServerCallContext WithDeadline(HttpContext httpContext, string method, TimeSpan timeout, TimeProvider timeProvider, CancellationToken serverStopping)
     {
         var source = new CancellationTokenSource(timeout, timeProvider);
         var context = new ServerCallContext(httpContext, method, timeProvider.GetUtcNow() + timeout, source.Token)
         {
             _deadlineSource = source,
+            ServerStopping = serverStopping,
         };
         context._abortRegistration = httpContext.RequestAborted.UnsafeRegister(static state => ((CancellationTokenSource)state!).Cancel(), source);
         return context;
