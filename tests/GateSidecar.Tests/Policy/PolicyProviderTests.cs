@@ -187,13 +187,19 @@ public sealed class PolicyProviderTests : IDisposable
         {
             // Let the readers run between swaps, so every swap lands in the middle of evaluations.
             var seen = Interlocked.Read(ref evaluations);
-            Assert.True(SpinWait.SpinUntil(() => Interlocked.Read(ref evaluations) >= seen + 8, Timeout), "the readers stopped evaluating");
+            SpinWait.SpinUntil(() => Interlocked.Read(ref evaluations) >= seen + 8 || readers.Any(r => r.IsCompleted), Timeout);
+            if (readers.Any(r => r.IsCompleted))
+            {
+                break;
+            }
+
             File.WriteAllText(_path, Policy(n));
             Assert.True(provider.Reload(), $"v{n} was not swapped in: {provider.LastReloadError}");
         }
 
         await stop.CancelAsync();
         await Task.WhenAll(readers).WaitAsync(Timeout, TestContext.Current.CancellationToken);
+        Assert.True(Interlocked.Read(ref evaluations) >= 50 * 8, "the readers did not run between the swaps");
 
         Assert.Equal(50, changes);
         Assert.Equal("v50", provider.Current.Version);
