@@ -70,6 +70,9 @@ internal static class GateApp
             options,
             builder => ConfigureServices(builder, options, time, policy!, approvers, keys!),
             static (app, registry) => GateHttpEndpoints.Map(app));
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("GateSidecar.Hosting.GateApp");
+        GateAppLog.SigningKey(logger, keys!.SigningKeyId, string.Join(", ", keys.Sources), keys.Generated ? " (generated now; keep this file to keep tokens verifiable across restarts)" : string.Empty);
+        GateAppLog.Started(logger, policy!.Current.Version, options.PolicyPath!, options.Store.ToString().ToLowerInvariant());
         return (app, errors);
     }
 
