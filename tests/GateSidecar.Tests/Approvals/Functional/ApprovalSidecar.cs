@@ -69,7 +69,7 @@ internal sealed class ApprovalSidecar : IAsyncDisposable
         .. redis is null ? new[] { "--store", "sqlite", "--sqlite", Path.Combine(directory, "gate.db") } : ["--store", "redis", "--redis", redis],
     ];
 
-    public static async Task<ApprovalSidecar> StartAsync(string? directory = null, string? redis = null, string? policyYaml = null)
+    public static async Task<ApprovalSidecar> StartAsync(string? directory = null, string? redis = null, string? policyYaml = null, Func<GateOptions, GateOptions>? configure = null)
     {
         directory ??= Path.Combine(Path.GetTempPath(), "gate-test-" + Guid.NewGuid().ToString("N"));
         if (!File.Exists(Path.Combine(directory, "policy.yaml")))
@@ -88,7 +88,7 @@ internal sealed class ApprovalSidecar : IAsyncDisposable
             SqlitePath = Path.Combine(directory, "gate.db"),
             Redis = redis,
         };
-        var (app, errors) = GateApp.Build(options);
+        var (app, errors) = GateApp.Build(configure is null ? options : configure(options));
         if (app is null)
         {
             throw new InvalidOperationException(string.Join(Environment.NewLine, errors));
