@@ -90,6 +90,25 @@ public sealed class GateCtlAuditCommandTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AuditExport_WholeChain_PythonRecomputesEveryHashAndLink()
+    {
+        var pending = await CheckAsync(ApprovalSidecar.Refund(900));
+        await _sidecar.As("alice").DecideAsync(new DecideRequest { ApprovalId = pending.ApprovalId, Verdict = DecisionVerdict.Reject, Reason = "naïve request — “no”" }).WaitAsync(Wait);
+        await CheckAsync(ApprovalSidecar.Refund(100));
+        var (exit, output, _) = await RunAsync("audit", "export", "--jsonl", "--server", _server);
+        var file = Path.Combine(_sidecar.Directory, "export.jsonl");
+        await File.WriteAllTextAsync(file, output);
+
+        var (report, _) = await Evidence.PythonEvidenceScript.RunAsync("audit-hashes", "--input", file).WaitAsync(Wait);
+
+        Assert.Equal(0, exit);
+        Assert.Contains("naïve request — “no”", output, StringComparison.Ordinal);
+        using var json = System.Text.Json.JsonDocument.Parse(report);
+        Assert.True(json.RootElement.GetProperty("ok").GetBoolean(), report);
+        Assert.Equal(5, json.RootElement.GetProperty("entries").GetInt32());
+    }
+
+    [Fact]
     public async Task AuditExport_ApprovalAndTimeFilters_WriteOnlyMatchingEntries()
     {
         var first = await CheckAsync(ApprovalSidecar.Refund(100));
