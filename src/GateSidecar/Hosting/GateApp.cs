@@ -3,6 +3,7 @@ using GateSidecar.Approvals;
 using GateSidecar.Approvals.Redis;
 using GateSidecar.Approvals.Sqlite;
 using GateSidecar.Approvers;
+using GateSidecar.Audit;
 using GateSidecar.Policy;
 using GateSidecar.Tokens;
 
@@ -37,9 +38,9 @@ internal static class GateApp
         SigningKeyRing? keys = null;
         try
         {
-            keys = options.Store == GateStoreKind.Sqlite && options.SqlitePath == ":memory:" && options.SigningKeyPath is null
+            keys = options.Store == GateStoreKind.Sqlite && options.SqlitePath == ":memory:" && options.SigningKeyPaths.Count == 0
                 ? SigningKeyRing.CreateEphemeral()
-                : SigningKeyRing.LoadOrCreate(options.SigningKeyPath, DefaultKeyPath(options));
+                : SigningKeyRing.LoadOrCreate(options.SigningKeyPaths, DefaultKeyPath(options));
         }
         catch (Exception ex) when (ex is SigningKeyException or IOException or UnauthorizedAccessException)
         {
@@ -84,7 +85,7 @@ internal static class GateApp
         services.AddSingleton(approvers);
         services.AddSingleton(keys);
         services.AddSingleton<IApprovalStore>(sp => options.Store == GateStoreKind.Redis
-            ? new RedisApprovalStore(new RedisStoreOptions { Configuration = options.Redis! }, time, sp.GetRequiredService<ILogger<RedisApprovalStore>>())
+            ? new RedisApprovalStore(RedisOptions(options), time, sp.GetRequiredService<ILogger<RedisApprovalStore>>())
             : new SqliteApprovalStore(options.SqlitePath, time, sp.GetRequiredService<ILogger<SqliteApprovalStore>>()));
         services.AddSingleton(sp => new TokenIssuer(keys, time));
         services.AddSingleton<IApprovalTokens>(sp => new ApprovalTokens(sp.GetRequiredService<TokenIssuer>(), keys.CreateVerifier()));
@@ -108,7 +109,20 @@ internal static class GateApp
         services.AddHostedService(sp => sp.GetRequiredService<StoreMonitor>());
         services.AddSingleton<DeadlineScheduler>();
         services.AddHostedService(sp => sp.GetRequiredService<DeadlineScheduler>());
+        services.AddSingleton(sp => new AuditRetention(sp.GetRequiredService<IApprovalStore>(), keys, time, sp.GetRequiredService<ILogger<AuditRetention>>()));
+        services.AddSingleton(sp => new RetentionScheduler(
+            sp.GetRequiredService<IApprovalStore>(),
+            sp.GetRequiredService<AuditRetention>(),
+            options.AuditRetention,
+            options.Retention,
+            time,
+            sp.GetRequiredService<ILogger<RetentionScheduler>>()));
+        services.AddHostedService(sp => sp.GetRequiredService<RetentionScheduler>());
     }
+
+    private static RedisStoreOptions RedisOptions(GateOptions options) => options.Retention is { } retention
+        ? new RedisStoreOptions { Configuration = options.Redis!, TerminalRetention = retention }
+        : new RedisStoreOptions { Configuration = options.Redis! };
 
     /// <summary>Beside the embedded database, so tokens stay verifiable across restarts.</summary>
     private static string DefaultKeyPath(GateOptions options)
