@@ -4,6 +4,7 @@ using GateSidecar.Approvals.Redis;
 using GateSidecar.Approvals.Sqlite;
 using GateSidecar.Approvers;
 using GateSidecar.Policy;
+using GateSidecar.Telemetry;
 using GateSidecar.Tokens;
 
 namespace GateSidecar.Hosting;
@@ -69,7 +70,12 @@ internal static class GateApp
         var app = GateHost.Build(
             options,
             builder => ConfigureServices(builder, options, time, policy!, approvers, keys!),
-            static (app, registry) => GateHttpEndpoints.Map(app));
+            static (app, registry) =>
+            {
+                // Built before the first request, disposed (flushed) with the container.
+                app.Services.GetRequiredService<TelemetryPipeline>();
+                GateHttpEndpoints.Map(app);
+            });
         return (app, errors);
     }
 
@@ -80,9 +86,12 @@ internal static class GateApp
         services.AddSingleton(policy);
         services.AddSingleton(approvers);
         services.AddSingleton(keys);
-        services.AddSingleton<IApprovalStore>(sp => options.Store == GateStoreKind.Redis
-            ? new RedisApprovalStore(new RedisStoreOptions { Configuration = options.Redis! }, time, sp.GetRequiredService<ILogger<RedisApprovalStore>>())
-            : new SqliteApprovalStore(options.SqlitePath, time, sp.GetRequiredService<ILogger<SqliteApprovalStore>>()));
+        services.AddSingleton(sp => TelemetryPipeline.Start(options.Telemetry, sp.GetRequiredService<ILoggerFactory>().CreateLogger("GateSidecar.Telemetry")));
+        services.AddSingleton<IApprovalStore>(sp => new InstrumentedApprovalStore(
+            options.Store == GateStoreKind.Redis
+                ? new RedisApprovalStore(new RedisStoreOptions { Configuration = options.Redis! }, time, sp.GetRequiredService<ILogger<RedisApprovalStore>>())
+                : new SqliteApprovalStore(options.SqlitePath, time, sp.GetRequiredService<ILogger<SqliteApprovalStore>>()),
+            time));
         services.AddSingleton(sp => new TokenIssuer(keys, time));
         services.AddSingleton<IApprovalTokens>(sp => new ApprovalTokens(sp.GetRequiredService<TokenIssuer>(), keys.CreateVerifier()));
         services.AddSingleton(sp => new ChangeFeed(sp.GetRequiredService<IApprovalStore>()));
@@ -98,6 +107,16 @@ internal static class GateApp
         services.AddHostedService(sp => sp.GetRequiredService<StoreMonitor>());
         services.AddSingleton<DeadlineScheduler>();
         services.AddHostedService(sp => sp.GetRequiredService<DeadlineScheduler>());
+        if (options.Telemetry.MetricsEnabled)
+        {
+            services.AddSingleton(sp => new PendingApprovalsTally(
+                sp.GetRequiredService<IApprovalStore>(),
+                () => [.. policy.Current.Pools.Keys],
+                () => sp.GetRequiredService<StoreMonitor>().Ready,
+                time,
+                sp.GetRequiredService<ILogger<PendingApprovalsTally>>()));
+            services.AddHostedService(sp => sp.GetRequiredService<PendingApprovalsTally>());
+        }
     }
 
     /// <summary>Beside the embedded database, so tokens stay verifiable across restarts.</summary>

@@ -45,6 +45,8 @@ internal static class GateOptionsParser
         new("tls-client-ca", "FILE", "PEM CA: the gRPC port then requires client certificates it issued", (o, v, _, _) => o with { TlsClientCaPath = v }),
         new("max-message-bytes", "BYTES", "largest gRPC request message (default 4194304)",
             (o, v, s, e) => o with { MaxMessageBytes = Int(v, s, e, o.MaxMessageBytes) }),
+        new("log-format", "text|json", "log lines on stderr: text (default) or json (one object per line, with trace ids)",
+            (o, v, s, e) => o with { LogFormat = LogFormat(v, s, e, o.LogFormat) }),
     ];
 
     /// <summary>Reads configuration, then <paramref name="args"/>, then validates the result.</summary>
@@ -125,6 +127,8 @@ internal static class GateOptionsParser
 
         text.AppendLine();
         text.AppendLine("Each option can also be set through the environment: GATE_GRPC_PORT, GATE_POLICY, ... (the command line wins).");
+        text.AppendLine("OpenTelemetry export follows OTEL_EXPORTER_OTLP_ENDPOINT, OTEL_EXPORTER_OTLP_PROTOCOL, OTEL_SERVICE_NAME,");
+        text.AppendLine("OTEL_TRACES_SAMPLER(_ARG) and the other standard OTEL_* variables; nothing is exported without an endpoint.");
         return text.ToString();
     }
 
@@ -161,6 +165,20 @@ internal static class GateOptionsParser
 
         errors.Add($"{source}: '{value}' is not a whole number of bytes");
         return fallback;
+    }
+
+    private static GateLogFormat LogFormat(string value, string source, List<string> errors, GateLogFormat fallback)
+    {
+        switch (value.ToLowerInvariant())
+        {
+            case "text":
+                return GateLogFormat.Text;
+            case "json":
+                return GateLogFormat.Json;
+            default:
+                errors.Add($"{source}: '{value}' is not a log format; use text or json");
+                return fallback;
+        }
     }
 
     private static GateStoreKind Store(string value, string source, List<string> errors, GateStoreKind fallback)
