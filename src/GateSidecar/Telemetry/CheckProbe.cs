@@ -41,7 +41,7 @@ internal readonly struct CheckProbe : IDisposable
             GateMetrics.CheckDuration.Record(_time.GetElapsedTime(_started).TotalSeconds, new(GateAttributes.Tier, tier), new(GateAttributes.Verdict, verdict));
         }
 
-        if (created)
+        if (created && GateMetrics.Decisions.Enabled)
         {
             GateMetrics.Decisions.Add(1, new(GateAttributes.Tier, tier), new(GateAttributes.Verdict, verdict), new(GateAttributes.Rule, rule));
         }

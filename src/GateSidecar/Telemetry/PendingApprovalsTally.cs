@@ -11,9 +11,11 @@ namespace GateSidecar.Telemetry;
 /// answers. With Redis every sidecar sees every change, so each reports the shared total.
 /// </summary>
 /// <remarks>
-/// Changes arrive in commit order (the stores publish after commit, in order), and an entry only
-/// moves forward in seq, so a late duplicate cannot resurrect a closed approval. A change missed
-/// while a Redis subscription was down leaves the count off until that approval changes again.
+/// Relies on the stores publishing each approval's changes in commit order; an open entry only
+/// moves forward in seq. Changes committed while the seed is read are reconciled (an approval
+/// closed meanwhile is not re-added). A change missed while a Redis subscription was down leaves
+/// the count off until that approval changes again; approvals in pools the policy no longer
+/// names are not seeded.
 /// </remarks>
 internal sealed partial class PendingApprovalsTally(
     IApprovalStore store,
