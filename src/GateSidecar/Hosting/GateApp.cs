@@ -101,8 +101,15 @@ internal static class GateApp
             sp.GetRequiredService<IApprovalTokens>(),
             sp.GetRequiredService<ChangeFeed>(),
             time,
-            sp.GetRequiredService<ILogger<ApprovalService>>()));
+            sp.GetRequiredService<ILogger<ApprovalService>>(),
+            options.OutageAutoPass ? sp.GetRequiredService<OutageBuffer>() : null));
         services.AddSingleton(sp => new ApproverDesk(sp.GetRequiredService<ApprovalService>(), approvers));
+        if (options.OutageAutoPass)
+        {
+            services.AddSingleton<OutageBuffer>();
+            services.AddHostedService(sp => sp.GetRequiredService<OutageBuffer>());
+        }
+
         services.AddSingleton<StoreMonitor>();
         services.AddHostedService(sp => sp.GetRequiredService<StoreMonitor>());
         services.AddSingleton<DeadlineScheduler>();

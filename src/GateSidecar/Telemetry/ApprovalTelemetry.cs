@@ -18,6 +18,21 @@ internal static class ApprovalTelemetry
     public static string CurrentTraceParent() =>
         Activity.Current is { IdFormat: ActivityIdFormat.W3C, Id: { } id } ? id : string.Empty;
 
+    /// <summary>
+    /// What a pending approval keeps: the current Gate span, or else the caller's own traceparent
+    /// (when valid), so logs and later spans still join the agent's trace; empty when neither.
+    /// </summary>
+    public static string TraceParentFor(string? callerTraceParent)
+    {
+        var own = CurrentTraceParent();
+        if (own.Length > 0)
+        {
+            return own;
+        }
+
+        return callerTraceParent is not null && ActivityContext.TryParse(callerTraceParent, null, out _) ? callerTraceParent : string.Empty;
+    }
+
     /// <summary>The trace id of the call that created the approval (32 hex digits), for logs; empty when unknown.</summary>
     public static string TraceId(StoredApproval record) =>
         record.TraceParent.Length >= 35 ? record.TraceParent.Substring(3, 32) : string.Empty;

@@ -17,7 +17,7 @@ public sealed class TracingExportTests
     [Fact]
     public async Task ApprovedCall_ExportsServerGuardrailWaitAndDecisionSpans_ContinuingTheCallersTrace()
     {
-        await using var sidecar = await TracedSidecar.StartAsync();
+        await using var sidecar = await TracedSidecar.StartAsync((env, _) => env["GATE_LOG_FORMAT"] = "json");
         var agent = TracedSidecar.CallerContext();
         var approver = TracedSidecar.CallerContext();
         var request = ApprovalSidecar.Refund(900);
@@ -74,6 +74,11 @@ public sealed class TracingExportTests
         Assert.Equal(("approved", "approver:alice", "large-refund", "false"), (wait["gate.approval.state"], wait["gate.approval.ended_by"], wait["gate.rule"], wait["gate.approval.edited"]));
         Assert.True(wait.Start <= guardrail.End, $"the wait starts when the approval is created ({wait.Start:O}), within the Check ({guardrail.Start:O}..{guardrail.End:O})");
         Assert.True(wait.End >= decide.Start && wait.End <= decide.End.AddMilliseconds(1), $"the wait ends with the decision ({wait.End:O} vs {decide.Start:O}..{decide.End:O})");
+
+        // Log lines written inside the Check carry its span in their scopes.
+        var pendingLine = sidecar.Process.StandardError.Split('\n').Single(l => l.Contains("\"EventId\":2001", StringComparison.Ordinal));
+        Assert.Contains($"\"TraceId\":\"{agent.TraceId}\"", pendingLine, StringComparison.Ordinal);
+        Assert.Contains($"\"SpanId\":\"{server.SpanId}\"", pendingLine, StringComparison.Ordinal);
 
         // Nothing exported carries the redacted card number (the response to the agent does).
         AssertNowhere(sidecar, CardNumber);
