@@ -24,8 +24,8 @@ internal static class GateDiagnostics
     public static bool InGateSpan => Activity.Current is { } current && ReferenceEquals(current.Source, Source);
 
     /// <summary>
-    /// Starts a span under the current Gate span. When the current activity is foreign (ASP.NET
-    /// Core creates one per request for its logs, and it is not exported), the span continues that
+    /// Starts a span under the current Gate span. When the current activity is foreign (such as
+    /// ASP.NET Core's request activity, which Gate does not export), the span continues that
     /// request's remote parent instead, or starts a trace: a parent that is never exported would
     /// leave the span dangling.
     /// </summary>

@@ -22,8 +22,8 @@ internal sealed record RpcMethodName(string SpanName, string Service, string Met
 /// <summary>
 /// The server span of one gRPC call (RPC semantic conventions), continuing the caller's W3C
 /// <c>traceparent</c>/<c>tracestate</c> metadata. Gate's own span rather than ASP.NET Core's
-/// request activity: that one also exists without tracing (for log scopes), spans the HTTP port
-/// as well, and carries no RPC attributes.
+/// request activity: that one exists only when something listens to it, spans the HTTP port as
+/// well, and carries no RPC attributes.
 /// </summary>
 internal static class GrpcServerTracing
 {
