@@ -131,6 +131,22 @@ public sealed class TracingExportTests
         Assert.All(sidecar.Receiver.Requests, r => Assert.StartsWith("grpc /opentelemetry.proto.collector.", r));
     }
 
+    [Fact]
+    public async Task UnreachableCollector_CallsStillSucceed()
+    {
+        // Port 1 on loopback: nothing listens, every export fails.
+        await using var sidecar = await TracedSidecar.StartAsync((env, _) => env["OTEL_EXPORTER_OTLP_ENDPOINT"] = "http://127.0.0.1:1");
+
+        for (var i = 0; i < 20; i++)
+        {
+            var response = await sidecar.Gate.CheckAsync(ApprovalSidecar.Refund(100)).WaitAsync(Wait);
+            Assert.Equal(Verdict.Allow, response.Verdict);
+            await Task.Delay(50);
+        }
+
+        Assert.Contains("exporting traces to http://127.0.0.1:1/v1/traces", sidecar.Process.StandardError);
+    }
+
     private static void AssertNowhere(TracedSidecar sidecar, string secret)
     {
         var bytes = Encoding.UTF8.GetBytes(secret);
