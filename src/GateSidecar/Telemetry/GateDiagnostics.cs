@@ -45,12 +45,22 @@ internal static class GateDiagnostics
     /// Starts a span whose parent is exactly <paramref name="parent"/>, or a new trace when it is
     /// the default context, whatever the current activity.
     /// </summary>
-    public static Activity? StartWithParent(string name, ActivityKind kind, ActivityContext parent, IEnumerable<ActivityLink>? links, DateTimeOffset startTime)
+    public static Activity? StartWithParent(
+        string name,
+        ActivityKind kind,
+        ActivityContext parent,
+        IEnumerable<ActivityLink>? links,
+        DateTimeOffset startTime,
+        IEnumerable<KeyValuePair<string, object?>>? tags = null)
     {
         var previous = Activity.Current;
-        Activity.Current = null;
-        var span = Source.StartActivity(name, kind, parent, tags: null, links, startTime);
-        if (span is null)
+        if (previous is not null)
+        {
+            Activity.Current = null;
+        }
+
+        var span = Source.StartActivity(name, kind, parent, tags, links, startTime);
+        if (span is null && previous is not null)
         {
             Activity.Current = previous;
         }

@@ -10,6 +10,14 @@ namespace GateSidecar.Telemetry;
 /// <summary>The names of one gRPC method for its server span, built once per route.</summary>
 internal sealed record RpcMethodName(string SpanName, string Service, string Method)
 {
+    /// <summary><c>rpc.system</c>, <c>rpc.service</c>, <c>rpc.method</c>, given to the span as it starts.</summary>
+    public KeyValuePair<string, object?>[] Tags { get; } =
+    [
+        new(GateAttributes.RpcSystem, "grpc"),
+        new(GateAttributes.RpcService, Service),
+        new(GateAttributes.RpcMethod, Method),
+    ];
+
     /// <summary>From a path such as <c>/gate.v1.Gate/Check</c>.</summary>
     public static RpcMethodName FromPath(string path)
     {
@@ -37,13 +45,7 @@ internal static class GrpcServerTracing
     {
         var headers = http.Request.Headers;
         ActivityContext.TryParse(headers[TraceParentHeader].ToString(), headers[TraceStateHeader].ToString(), isRemote: true, out var caller);
-        using var span = GateDiagnostics.StartWithParent(name.SpanName, ActivityKind.Server, caller, links: null, startTime: default);
-        if (span is { IsAllDataRequested: true })
-        {
-            span.SetTag(GateAttributes.RpcSystem, "grpc");
-            span.SetTag(GateAttributes.RpcService, name.Service);
-            span.SetTag(GateAttributes.RpcMethod, name.Method);
-        }
+        using var span = GateDiagnostics.StartWithParent(name.SpanName, ActivityKind.Server, caller, links: null, startTime: default, name.Tags);
 
         // Handlers never throw: every outcome ends as a grpc-status, read back below.
         await handler.HandleAsync(http).ConfigureAwait(false);
