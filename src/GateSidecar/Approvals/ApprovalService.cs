@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using Gate.V1;
 using GateSidecar.Approvals.Stored;
 using GateSidecar.Policy;
+using GateSidecar.Telemetry;
 using Microsoft.Extensions.Logging;
 
 namespace GateSidecar.Approvals;
@@ -29,11 +30,19 @@ internal sealed partial class ApprovalService(
     public CompiledPolicy Policy => policy();
 
     /// <summary>Evaluate and record a call. Never waits for a person.</summary>
-    public async ValueTask<Result<(CheckResponse Response, StoredApproval Record)>> CheckAsync(CheckRequest request, CancellationToken cancellationToken)
+    public ValueTask<Result<(CheckResponse Response, StoredApproval Record)>> CheckAsync(CheckRequest request, CancellationToken cancellationToken) =>
+        CheckAsync(request, callerTraceParent: null, cancellationToken);
+
+    /// <summary>
+    /// Evaluate and record a call; <paramref name="callerTraceParent"/> (the agent's W3C traceparent)
+    /// ties a pending approval to the agent's trace when Gate itself is not tracing.
+    /// </summary>
+    public async ValueTask<Result<(CheckResponse Response, StoredApproval Record)>> CheckAsync(CheckRequest request, string? callerTraceParent, CancellationToken cancellationToken)
     {
+        using var probe = CheckProbe.Start(request, time);
         if (CheckValidator.Validate(request) is { } invalid)
         {
-            return invalid;
+            return probe.Failed(invalid);
         }
 
         var compiled = policy();
@@ -44,6 +53,10 @@ internal sealed partial class ApprovalService(
         {
             AttachToken(transition.Record);
         }
+        else if (transition.Record.Approval.State == ApprovalState.Pending)
+        {
+            transition.Record.TraceParent = ApprovalTelemetry.TraceParentFor(callerTraceParent);
+        }
 
         var result = await Guarded(store.CreateAsync(transition.Record, transition.Audit, cancellationToken)).ConfigureAwait(false);
         if (!result.Ok)
@@ -52,16 +65,18 @@ internal sealed partial class ApprovalService(
                 && outageBuffer is not null && outageBuffer.TryAdd(transition.Record, transition.Audit))
             {
                 // Opt-in: auto-pass calls go through during a store outage; the record is written later.
+                probe.Succeeded(transition.Record, created: true);
                 return (ToResponse(transition.Record), transition.Record);
             }
 
-            return result.Error!;
+            return probe.Failed(result.Error!);
         }
 
         var record = result.Value.Record;
+        probe.Succeeded(record, result.Value.Created);
         if (result.Value.Created && !transition.NeedsToken && decision.Tier != RiskTier.Block)
         {
-            LogPending(logger, record.Approval.ApprovalId, record.Approval.Request.Tool, record.Approval.Pool, record.Approval.Rule);
+            LogPending(logger, record.Approval.ApprovalId, record.Approval.Request.Tool, record.Approval.Pool, record.Approval.Rule, ApprovalTelemetry.TraceId(record));
         }
 
         return (ToResponse(record), record);
@@ -86,19 +101,32 @@ internal sealed partial class ApprovalService(
     public ValueTask<Result<StoredApproval>> CancelAsync(CancelRequest request, string actor, CancellationToken cancellationToken) =>
         ApplyAsync(request.ApprovalId, (machine, current, _) => machine.Cancel(current, actor, request.Reason), cancellationToken);
 
-    public ValueTask<Result<StoredApproval>> DecideAsync(string approverId, DecideRequest request, CancellationToken cancellationToken)
+    public async ValueTask<Result<StoredApproval>> DecideAsync(string approverId, DecideRequest request, CancellationToken cancellationToken)
     {
+        using var span = ApprovalTelemetry.StartDecide(approverId, request);
+        Result<StoredApproval> result;
         if (request.Verdict == DecisionVerdict.Unspecified)
         {
-            return ValueTask.FromResult<Result<StoredApproval>>(ApprovalError.Invalid("verdict is required: APPROVE, REJECT, EDIT_AND_APPROVE or ESCALATE"));
+            result = ApprovalError.Invalid("verdict is required: APPROVE, REJECT, EDIT_AND_APPROVE or ESCALATE");
         }
-
-        if (request.Verdict != DecisionVerdict.EditAndApprove && request.EditedArguments is not null)
+        else if (request.Verdict != DecisionVerdict.EditAndApprove && request.EditedArguments is not null)
         {
-            return ValueTask.FromResult<Result<StoredApproval>>(ApprovalError.Invalid("edited_arguments is only allowed with EDIT_AND_APPROVE"));
+            result = ApprovalError.Invalid("edited_arguments is only allowed with EDIT_AND_APPROVE");
+        }
+        else
+        {
+            result = await ApplyAsync(
+                request.ApprovalId,
+                (machine, current, p) =>
+                {
+                    ApprovalTelemetry.LinkApproval(span, current);
+                    return machine.Decide(current, approverId, request, p);
+                },
+                cancellationToken).ConfigureAwait(false);
         }
 
-        return ApplyAsync(request.ApprovalId, (machine, current, p) => machine.Decide(current, approverId, request, p), cancellationToken);
+        ApprovalTelemetry.EndDecide(span, result);
+        return result;
     }
 
     /// <summary>Applies a due deadline (escalate or expire). False when nothing was due.</summary>
@@ -120,7 +148,8 @@ internal sealed partial class ApprovalService(
 
             if (await store.TryUpdateAsync(transition.Record, transition.ExpectedSeq, transition.Audit, cancellationToken).ConfigureAwait(false))
             {
-                LogTimeout(logger, approvalId, ApprovalStates.Name(transition.Record.Approval.State), transition.Record.Approval.Pool);
+                ApprovalTelemetry.Transitioned(current, transition.Record);
+                LogTimeout(logger, approvalId, ApprovalStates.Name(transition.Record.Approval.State), transition.Record.Approval.Pool, ApprovalTelemetry.TraceId(current));
                 return true;
             }
         }
@@ -160,7 +189,7 @@ internal sealed partial class ApprovalService(
             var executed = Gate.Client.Evidence.ArgsHash.Compute(request.ExecutedArguments);
             if (!string.Equals(executed, claims.Value.ArgsSha256, StringComparison.Ordinal))
             {
-                LogArgumentsMismatch(logger, claims.Value.ApprovalId, executed, claims.Value.ArgsSha256);
+                LogArgumentsMismatch(logger, claims.Value.ApprovalId, executed, claims.Value.ArgsSha256, ApprovalTelemetry.TraceId(found.Value));
                 var message = $"executed_arguments hash to {executed} but the token allows {claims.Value.ArgsSha256}: only the approved arguments may run";
                 await RecordRefusalAsync(found.Value, executed, message, cancellationToken).ConfigureAwait(false);
                 return ApprovalError.Denied(message);
@@ -341,6 +370,12 @@ internal sealed partial class ApprovalService(
 
                 if (await store.TryUpdateAsync(next.Record, next.ExpectedSeq, next.Audit, cancellationToken).ConfigureAwait(false))
                 {
+                    if (ApprovalTelemetry.Transitioned(current, next.Record))
+                    {
+                        var a = next.Record.Approval;
+                        LogClosed(logger, a.ApprovalId, ApprovalStates.Name(a.State), next.Record.LastActor, a.Rule, ApprovalTelemetry.TraceId(next.Record));
+                    }
+
                     return next.Record;
                 }
             }
@@ -403,15 +438,19 @@ internal sealed partial class ApprovalService(
         }
     }
 
-    [LoggerMessage(EventId = 2001, Level = LogLevel.Information, Message = "approval {ApprovalId} pending: tool {Tool}, pool {Pool}, rule {Rule}")]
-    private static partial void LogPending(ILogger logger, string approvalId, string tool, string pool, string rule);
+    // Every line about an approval names it and the trace of the call that created it.
+    [LoggerMessage(EventId = 2001, Level = LogLevel.Information, Message = "approval {ApprovalId} pending: tool {Tool}, pool {Pool}, rule {Rule} (trace {TraceId})")]
+    private static partial void LogPending(ILogger logger, string approvalId, string tool, string pool, string rule, string traceId);
 
-    [LoggerMessage(EventId = 2002, Level = LogLevel.Information, Message = "approval {ApprovalId} deadline passed: now {State} (pool {Pool})")]
-    private static partial void LogTimeout(ILogger logger, string approvalId, string state, string pool);
+    [LoggerMessage(EventId = 2002, Level = LogLevel.Information, Message = "approval {ApprovalId} deadline passed: now {State} (pool {Pool}, trace {TraceId})")]
+    private static partial void LogTimeout(ILogger logger, string approvalId, string state, string pool, string traceId);
 
-    [LoggerMessage(EventId = 2003, Level = LogLevel.Warning, Message = "approval {ApprovalId}: reported arguments hash {Executed} differs from the token's {Allowed}")]
-    private static partial void LogArgumentsMismatch(ILogger logger, string approvalId, string executed, string allowed);
+    [LoggerMessage(EventId = 2003, Level = LogLevel.Warning, Message = "approval {ApprovalId}: reported arguments hash {Executed} differs from the token's {Allowed} (trace {TraceId})")]
+    private static partial void LogArgumentsMismatch(ILogger logger, string approvalId, string executed, string allowed, string traceId);
 
-    [LoggerMessage(EventId = 2004, Level = LogLevel.Error, Message = "approval {ApprovalId}: a refused outcome report could not be audited: {Detail}")]
+    [LoggerMessage(EventId = 2005, Level = LogLevel.Error, Message = "approval {ApprovalId}: a refused outcome report could not be audited: {Detail}")]
     private static partial void LogRefusalNotRecorded(ILogger logger, string approvalId, string detail);
+
+    [LoggerMessage(EventId = 2004, Level = LogLevel.Information, Message = "approval {ApprovalId} closed: {State} by {Actor}, rule {Rule} (trace {TraceId})")]
+    private static partial void LogClosed(ILogger logger, string approvalId, string state, string actor, string rule, string traceId);
 }

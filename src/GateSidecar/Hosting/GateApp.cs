@@ -5,6 +5,7 @@ using GateSidecar.Approvals.Sqlite;
 using GateSidecar.Approvers;
 using GateSidecar.Audit;
 using GateSidecar.Policy;
+using GateSidecar.Telemetry;
 using GateSidecar.Tokens;
 
 namespace GateSidecar.Hosting;
@@ -70,7 +71,12 @@ internal static class GateApp
         var app = GateHost.Build(
             options,
             builder => ConfigureServices(builder, options, time, policy!, approvers, keys!),
-            static (app, registry) => GateHttpEndpoints.Map(app));
+            static (app, registry) =>
+            {
+                // Built before the first request, disposed (flushed) with the container.
+                app.Services.GetRequiredService<TelemetryPipeline>();
+                GateHttpEndpoints.Map(app);
+            });
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("GateSidecar.Hosting.GateApp");
         GateAppLog.SigningKey(logger, keys!.SigningKeyId, string.Join(", ", keys.Sources), keys.Generated ? " (generated now; keep this file to keep tokens verifiable across restarts)" : string.Empty);
         GateAppLog.Started(logger, policy!.Current.Version, options.PolicyPath!, options.Store.ToString().ToLowerInvariant());
@@ -84,9 +90,12 @@ internal static class GateApp
         services.AddSingleton(policy);
         services.AddSingleton(approvers);
         services.AddSingleton(keys);
-        services.AddSingleton<IApprovalStore>(sp => options.Store == GateStoreKind.Redis
-            ? new RedisApprovalStore(RedisOptions(options), time, sp.GetRequiredService<ILogger<RedisApprovalStore>>())
-            : new SqliteApprovalStore(options.SqlitePath, time, sp.GetRequiredService<ILogger<SqliteApprovalStore>>()));
+        services.AddSingleton(sp => TelemetryPipeline.Start(options.Telemetry, sp.GetRequiredService<ILoggerFactory>().CreateLogger("GateSidecar.Telemetry")));
+        services.AddSingleton<IApprovalStore>(sp => new InstrumentedApprovalStore(
+            options.Store == GateStoreKind.Redis
+                ? new RedisApprovalStore(RedisOptions(options), time, sp.GetRequiredService<ILogger<RedisApprovalStore>>())
+                : new SqliteApprovalStore(options.SqlitePath, time, sp.GetRequiredService<ILogger<SqliteApprovalStore>>()),
+            time));
         services.AddSingleton(sp => new TokenIssuer(keys, time));
         services.AddSingleton<IApprovalTokens>(sp => new ApprovalTokens(sp.GetRequiredService<TokenIssuer>(), keys.CreateVerifier()));
         services.AddSingleton(sp => new ChangeFeed(sp.GetRequiredService<IApprovalStore>()));
@@ -118,6 +127,16 @@ internal static class GateApp
             time,
             sp.GetRequiredService<ILogger<RetentionScheduler>>()));
         services.AddHostedService(sp => sp.GetRequiredService<RetentionScheduler>());
+        if (options.Telemetry.MetricsEnabled)
+        {
+            services.AddSingleton(sp => new PendingApprovalsTally(
+                sp.GetRequiredService<IApprovalStore>(),
+                () => [.. policy.Current.Pools.Keys],
+                () => sp.GetRequiredService<StoreMonitor>().Ready,
+                time,
+                sp.GetRequiredService<ILogger<PendingApprovalsTally>>()));
+            services.AddHostedService(sp => sp.GetRequiredService<PendingApprovalsTally>());
+        }
     }
 
     private static RedisStoreOptions RedisOptions(GateOptions options) => options.Retention is { } retention

@@ -32,7 +32,21 @@ internal static class GateHost
         // stdout carries only the "listening" lines; logs go to stderr. Per-request framework logs
         // stay off the hot path.
         builder.Logging.ClearProviders();
-        builder.Logging.AddSimpleConsole(console => console.SingleLine = true);
+        if (options.LogFormat == GateLogFormat.Json)
+        {
+            // Scopes carry the current span's TraceId and SpanId on every line.
+            builder.Logging.AddJsonConsole(json =>
+            {
+                json.IncludeScopes = true;
+                json.UseUtcTimestamp = true;
+                json.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
+            });
+        }
+        else
+        {
+            builder.Logging.AddSimpleConsole(console => console.SingleLine = true);
+        }
+
         builder.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(console => console.LogToStandardErrorThreshold = LogLevel.Trace);
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
 

@@ -10,6 +10,16 @@ internal enum GateStoreKind
     Redis,
 }
 
+/// <summary>How log lines are written to stderr.</summary>
+internal enum GateLogFormat
+{
+    /// <summary>One human-readable line per entry.</summary>
+    Text,
+
+    /// <summary>One JSON object per line, with scopes (trace and span ids).</summary>
+    Json,
+}
+
 /// <summary>
 /// How the sidecar runs: the contract flags (SPEC §8), each also settable through configuration
 /// and environment (<c>GATE_GRPC_PORT</c>, ...). Built by <see cref="GateOptionsParser"/>; checked by
@@ -88,6 +98,11 @@ internal sealed record GateOptions
     public bool OutageAutoPass { get; init; }
 
     public int MaxMessageBytes { get; init; } = Transport.GrpcProtocol.DefaultMaxMessageBytes;
+
+    public GateLogFormat LogFormat { get; init; } = GateLogFormat.Text;
+
+    /// <summary>OpenTelemetry export, from the standard OTEL_* variables (see Telemetry/TelemetryOptionsReader).</summary>
+    public Telemetry.TelemetryOptions Telemetry { get; init; } = GateSidecar.Telemetry.TelemetryOptions.Disabled;
 
     public bool UsesTls => TlsCertPath is not null;
 }

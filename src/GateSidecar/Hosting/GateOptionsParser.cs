@@ -55,6 +55,8 @@ internal static class GateOptionsParser
             (o, v, s, e) => o with { MaxMessageBytes = Int(v, s, e, o.MaxMessageBytes) }),
         new("outage-auto-pass", "true|false", "let auto-pass calls through while the store is unreachable, their records buffered in memory (default false: fail closed)",
             (o, v, s, e) => o with { OutageAutoPass = Bool(v, s, e, o.OutageAutoPass) }),
+        new("log-format", "text|json", "log lines on stderr: text (default) or json (one object per line, with trace ids)",
+            (o, v, s, e) => o with { LogFormat = LogFormat(v, s, e, o.LogFormat) }),
     ];
 
     private static bool Bool(string value, string source, List<string> errors, bool fallback)
@@ -152,6 +154,8 @@ internal static class GateOptionsParser
 
         text.AppendLine();
         text.AppendLine("Each option can also be set through the environment: GATE_GRPC_PORT, GATE_POLICY, ... (the command line wins).");
+        text.AppendLine("OpenTelemetry export follows OTEL_EXPORTER_OTLP_ENDPOINT, OTEL_EXPORTER_OTLP_PROTOCOL, OTEL_SERVICE_NAME,");
+        text.AppendLine("OTEL_TRACES_SAMPLER(_ARG) and the other standard OTEL_* variables; nothing is exported without an endpoint.");
         return text.ToString();
     }
 
@@ -205,6 +209,20 @@ internal static class GateOptionsParser
 
         errors.Add($"{source}: '{value}' is not a positive duration; use a number with a unit (d, h, m, s, ms), combinable: 90d, 36h, 1d12h");
         return fallback;
+    }
+
+    private static GateLogFormat LogFormat(string value, string source, List<string> errors, GateLogFormat fallback)
+    {
+        switch (value.ToLowerInvariant())
+        {
+            case "text":
+                return GateLogFormat.Text;
+            case "json":
+                return GateLogFormat.Json;
+            default:
+                errors.Add($"{source}: '{value}' is not a log format; use text or json");
+                return fallback;
+        }
     }
 
     private static GateStoreKind Store(string value, string source, List<string> errors, GateStoreKind fallback)

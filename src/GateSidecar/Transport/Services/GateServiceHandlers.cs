@@ -21,14 +21,14 @@ internal sealed class GateServiceHandlers(ApprovalService approvals)
     private async ValueTask<CheckResponse> CheckAsync(CheckRequest request, ServerCallContext context)
     {
         CallerGuard.RequireLocalOrCertificate(context);
-        var result = await approvals.CheckAsync(request, context.CancellationToken).ConfigureAwait(false);
+        var result = await approvals.CheckAsync(request, context.GetHeader("traceparent"), context.CancellationToken).ConfigureAwait(false);
         return ErrorMapping.Unwrap(result).Response;
     }
 
     private async Task GuardAsync(CheckRequest request, IServerStreamWriter<ApprovalEvent> writer, ServerCallContext context)
     {
         CallerGuard.RequireLocalOrCertificate(context);
-        var result = await approvals.CheckAsync(request, context.CancellationToken).ConfigureAwait(false);
+        var result = await approvals.CheckAsync(request, context.GetHeader("traceparent"), context.CancellationToken).ConfigureAwait(false);
         var record = ErrorMapping.Unwrap(result).Record;
         await StreamAsync(record.Approval.ApprovalId, writer, context).ConfigureAwait(false);
     }
