@@ -27,7 +27,13 @@ internal static class GateHost
         }
 
         GateOptionsValidator.TryParseListen(options.Listen, out var address);
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ApplicationName = typeof(GateHost).Assembly.GetName().Name });
+        // The sidecar reads no appsettings files: no file watchers for them (each costs an inotify
+        // instance, a per-user resource that many sidecars on one host would exhaust).
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+        {
+            Args = ["--hostBuilder:reloadConfigOnChange=false"],
+            ApplicationName = typeof(GateHost).Assembly.GetName().Name,
+        });
 
         // stdout carries only the "listening" lines; logs go to stderr. Per-request framework logs
         // stay off the hot path.
