@@ -101,6 +101,17 @@ public sealed class AuditEvidenceFunctionalTests : IAsyncLifetime
         Assert.Contains("does not match its signature", altered.Detail, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task ListEvents_PageTokenNotIssuedByTheServer_IsInvalidArgumentSayingWhatToPass()
+    {
+        var sidecar = await StartAsync();
+
+        var error = await Assert.ThrowsAsync<RpcException>(() => new AuditClient(sidecar.Channel).ListEventsAsync(new ListEventsRequest { PageToken = "x7" })).WaitAsync(Wait);
+
+        Assert.Equal(StatusCode.InvalidArgument, error.Status);
+        Assert.Contains("next_page_token", error.Detail, StringComparison.Ordinal);
+    }
+
     private async Task<ApprovalSidecar> StartAsync(Func<GateOptions, GateOptions>? configure = null)
     {
         var sidecar = await ApprovalSidecar.StartAsync(configure: configure);

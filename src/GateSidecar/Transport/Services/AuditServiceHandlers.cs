@@ -42,7 +42,7 @@ internal sealed class AuditServiceHandlers(IApprovalStore store, SigningKeyRing 
         {
             throw new Gate.Client.RpcException(Gate.Client.StatusCode.Unavailable, ex.Message);
         }
-        catch (FormatException)
+        catch (Exception ex) when (ex is FormatException or ArgumentException)
         {
             throw new Gate.Client.RpcException(Gate.Client.StatusCode.InvalidArgument, "page_token is not one this server issued: pass next_page_token from the previous response");
         }
