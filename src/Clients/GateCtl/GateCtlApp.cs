@@ -13,6 +13,7 @@ internal static class GateCtlApp
     {
         var root = new RootCommand("Operate the Gate sidecar: check policies and (later) audit trails and approvals.");
         root.Subcommands.Add(PolicyCommands.Build());
+        root.Subcommands.Add(AuditCommands.Build());
         return root;
     }
 

@@ -179,7 +179,9 @@ internal sealed partial class ApprovalService(
 
         if (found.Value!.TokenJti != claims.Value.Jti)
         {
-            return ApprovalError.Denied("the token is not the one issued for this approval");
+            var message = "the token is not the one issued for this approval";
+            await RecordRefusalAsync(found.Value, claims.Value.ArgsSha256, message, cancellationToken).ConfigureAwait(false);
+            return ApprovalError.Denied(message);
         }
 
         if (request.ExecutedArguments is not null)
@@ -188,7 +190,9 @@ internal sealed partial class ApprovalService(
             if (!string.Equals(executed, claims.Value.ArgsSha256, StringComparison.Ordinal))
             {
                 LogArgumentsMismatch(logger, claims.Value.ApprovalId, executed, claims.Value.ArgsSha256, ApprovalTelemetry.TraceId(found.Value));
-                return ApprovalError.Denied($"executed_arguments hash to {executed} but the token allows {claims.Value.ArgsSha256}: only the approved arguments may run");
+                var message = $"executed_arguments hash to {executed} but the token allows {claims.Value.ArgsSha256}: only the approved arguments may run";
+                await RecordRefusalAsync(found.Value, executed, message, cancellationToken).ConfigureAwait(false);
+                return ApprovalError.Denied(message);
             }
         }
 
@@ -384,6 +388,37 @@ internal sealed partial class ApprovalService(
         return new ApprovalError(ApprovalErrorKind.Aborted, $"approval '{approvalId}' kept changing under this request; retry");
     }
 
+    /// <summary>
+    /// Audits a refused outcome report (type <c>refused</c>): the approval's state does not change,
+    /// but the attempt to report other arguments than the approved ones stays on record. A store
+    /// that cannot record it does not change the answer (PERMISSION_DENIED).
+    /// </summary>
+    private async ValueTask RecordRefusalAsync(StoredApproval record, string reportedArgsSha256, string reason, CancellationToken cancellationToken)
+    {
+        var a = record.Approval;
+        var entry = new AuditEvent
+        {
+            At = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(time.GetUtcNow()),
+            ApprovalId = a.ApprovalId,
+            Type = "refused",
+            Actor = "agent:" + (a.Request?.Agent?.AgentId ?? string.Empty),
+            Tier = a.Tier,
+            Rule = a.Rule,
+            PolicyVersion = a.PolicyVersion,
+            ArgsSha256 = reportedArgsSha256,
+            Verdict = "DENY",
+            Reason = reason,
+        };
+        try
+        {
+            await store.AppendAuditAsync([entry], cancellationToken).ConfigureAwait(false);
+        }
+        catch (StoreUnavailableException ex)
+        {
+            LogRefusalNotRecorded(logger, a.ApprovalId, ex.Message);
+        }
+    }
+
     private void AttachToken(StoredApproval record)
     {
         var signed = tokens.Sign(record);
@@ -412,6 +447,9 @@ internal sealed partial class ApprovalService(
 
     [LoggerMessage(EventId = 2003, Level = LogLevel.Warning, Message = "approval {ApprovalId}: reported arguments hash {Executed} differs from the token's {Allowed} (trace {TraceId})")]
     private static partial void LogArgumentsMismatch(ILogger logger, string approvalId, string executed, string allowed, string traceId);
+
+    [LoggerMessage(EventId = 2005, Level = LogLevel.Error, Message = "approval {ApprovalId}: a refused outcome report could not be audited: {Detail}")]
+    private static partial void LogRefusalNotRecorded(ILogger logger, string approvalId, string detail);
 
     [LoggerMessage(EventId = 2004, Level = LogLevel.Information, Message = "approval {ApprovalId} closed: {State} by {Actor}, rule {Rule} (trace {TraceId})")]
     private static partial void LogClosed(ILogger logger, string approvalId, string state, string actor, string rule, string traceId);

@@ -24,6 +24,6 @@ internal static class ContractServices
 
         new GateServiceHandlers(approvals).Map(registry);
         new ApprovalsServiceHandlers(services.GetRequiredService<ApproverDesk>(), services.GetRequiredService<ChangeFeed>()).Map(registry);
-        new AuditServiceHandlers(services.GetRequiredService<IApprovalStore>()).Map(registry);
+        new AuditServiceHandlers(services.GetRequiredService<IApprovalStore>(), services.GetRequiredService<Tokens.SigningKeyRing>()).Map(registry);
     }
 }

@@ -3,6 +3,7 @@ using GateSidecar.Approvals;
 using GateSidecar.Approvals.Redis;
 using GateSidecar.Approvals.Sqlite;
 using GateSidecar.Approvers;
+using GateSidecar.Audit;
 using GateSidecar.Policy;
 using GateSidecar.Telemetry;
 using GateSidecar.Tokens;
@@ -38,9 +39,9 @@ internal static class GateApp
         SigningKeyRing? keys = null;
         try
         {
-            keys = options.Store == GateStoreKind.Sqlite && options.SqlitePath == ":memory:" && options.SigningKeyPath is null
+            keys = options.Store == GateStoreKind.Sqlite && options.SqlitePath == ":memory:" && options.SigningKeyPaths.Count == 0
                 ? SigningKeyRing.CreateEphemeral()
-                : SigningKeyRing.LoadOrCreate(options.SigningKeyPath, DefaultKeyPath(options));
+                : SigningKeyRing.LoadOrCreate(options.SigningKeyPaths, DefaultKeyPath(options));
         }
         catch (Exception ex) when (ex is SigningKeyException or IOException or UnauthorizedAccessException)
         {
@@ -76,6 +77,9 @@ internal static class GateApp
                 app.Services.GetRequiredService<TelemetryPipeline>();
                 GateHttpEndpoints.Map(app);
             });
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("GateSidecar.Hosting.GateApp");
+        GateAppLog.SigningKey(logger, keys!.SigningKeyId, string.Join(", ", keys.Sources), keys.Generated ? " (generated now; keep this file to keep tokens verifiable across restarts)" : string.Empty);
+        GateAppLog.Started(logger, policy!.Current.Version, options.PolicyPath!, options.Store.ToString().ToLowerInvariant());
         return (app, errors);
     }
 
@@ -89,7 +93,7 @@ internal static class GateApp
         services.AddSingleton(sp => TelemetryPipeline.Start(options.Telemetry, sp.GetRequiredService<ILoggerFactory>().CreateLogger("GateSidecar.Telemetry")));
         services.AddSingleton<IApprovalStore>(sp => new InstrumentedApprovalStore(
             options.Store == GateStoreKind.Redis
-                ? new RedisApprovalStore(new RedisStoreOptions { Configuration = options.Redis! }, time, sp.GetRequiredService<ILogger<RedisApprovalStore>>())
+                ? new RedisApprovalStore(RedisOptions(options), time, sp.GetRequiredService<ILogger<RedisApprovalStore>>())
                 : new SqliteApprovalStore(options.SqlitePath, time, sp.GetRequiredService<ILogger<SqliteApprovalStore>>()),
             time));
         services.AddSingleton(sp => new TokenIssuer(keys, time));
@@ -114,6 +118,15 @@ internal static class GateApp
         services.AddHostedService(sp => sp.GetRequiredService<StoreMonitor>());
         services.AddSingleton<DeadlineScheduler>();
         services.AddHostedService(sp => sp.GetRequiredService<DeadlineScheduler>());
+        services.AddSingleton(sp => new AuditRetention(sp.GetRequiredService<IApprovalStore>(), keys, time, sp.GetRequiredService<ILogger<AuditRetention>>()));
+        services.AddSingleton(sp => new RetentionScheduler(
+            sp.GetRequiredService<IApprovalStore>(),
+            sp.GetRequiredService<AuditRetention>(),
+            options.AuditRetention,
+            options.Retention,
+            time,
+            sp.GetRequiredService<ILogger<RetentionScheduler>>()));
+        services.AddHostedService(sp => sp.GetRequiredService<RetentionScheduler>());
         if (options.Telemetry.MetricsEnabled)
         {
             services.AddSingleton(sp => new PendingApprovalsTally(
@@ -125,6 +138,10 @@ internal static class GateApp
             services.AddHostedService(sp => sp.GetRequiredService<PendingApprovalsTally>());
         }
     }
+
+    private static RedisStoreOptions RedisOptions(GateOptions options) => options.Retention is { } retention
+        ? new RedisStoreOptions { Configuration = options.Redis!, TerminalRetention = retention }
+        : new RedisStoreOptions { Configuration = options.Redis! };
 
     /// <summary>Beside the embedded database, so tokens stay verifiable across restarts.</summary>
     private static string DefaultKeyPath(GateOptions options)

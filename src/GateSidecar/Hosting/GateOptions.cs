@@ -52,8 +52,31 @@ internal sealed record GateOptions
     /// <summary>Redis endpoint as HOST:PORT; required with <see cref="GateStoreKind.Redis"/>.</summary>
     public string? Redis { get; init; }
 
-    /// <summary>PEM file of the EC P-256 token signing key (PKCS#8 or SEC1).</summary>
-    public string? SigningKeyPath { get; init; }
+    /// <summary>
+    /// The first <c>--signing-key</c>: PEM file (PKCS#8 or SEC1) of the EC P-256 key that signs tokens
+    /// and audit checkpoints. Setting it replaces <see cref="SigningKeyPaths"/> with this one path.
+    /// </summary>
+    public string? SigningKeyPath
+    {
+        get => SigningKeyPaths.Count > 0 ? SigningKeyPaths[0] : null;
+        init => SigningKeyPaths = value is null ? [] : [value];
+    }
+
+    /// <summary>
+    /// Every <c>--signing-key</c>, in order (PEM files or directories of them): the first signs, the
+    /// others are published in the JWKS for verification only (key rotation). Empty: a key is
+    /// generated once beside the embedded database.
+    /// </summary>
+    public IReadOnlyList<string> SigningKeyPaths { get; init; } = [];
+
+    /// <summary>Audit entries older than this are pruned behind a signed checkpoint; null keeps them forever.</summary>
+    public TimeSpan? AuditRetention { get; init; }
+
+    /// <summary>
+    /// Finished approvals (and their idempotency keys) older than this are deleted; null keeps them
+    /// forever with SQLite and 7 days with Redis.
+    /// </summary>
+    public TimeSpan? Retention { get; init; }
 
     /// <summary>Shared secret of signed webhooks.</summary>
     public string? WebhookSecret { get; init; }

@@ -72,6 +72,16 @@ internal sealed class InstrumentedApprovalStore(IApprovalStore inner, TimeProvid
             ? ObserveAsync(StoreOperation.Prune, null, olderThan, static (s, t, ct) => s.PruneAsync(t, ct), cancellationToken)
             : inner.PruneAsync(olderThan, cancellationToken);
 
+    // Audit-only appends and pruning are rare (refused reports, the retention pass): not instrumented.
+    public ValueTask AppendAuditAsync(IReadOnlyList<AuditEvent> entries, CancellationToken cancellationToken) =>
+        inner.AppendAuditAsync(entries, cancellationToken);
+
+    public ValueTask<Audit.AuditCheckpoint?> GetAuditCheckpointAsync(CancellationToken cancellationToken) =>
+        inner.GetAuditCheckpointAsync(cancellationToken);
+
+    public ValueTask<bool> TryPruneAuditAsync(long expectedThroughSeq, Audit.AuditCheckpoint next, IReadOnlyList<AuditEvent> pruned, CancellationToken cancellationToken) =>
+        inner.TryPruneAuditAsync(expectedThroughSeq, next, pruned, cancellationToken);
+
     public ValueTask DisposeAsync() => inner.DisposeAsync();
 
     // An async method of its own: the span is current for the inner call only, never for the caller.

@@ -9,7 +9,17 @@ namespace GateSidecar.Tests.Hosting;
 
 public sealed class SidecarProcessTests
 {
-    private static readonly string[] EphemeralPorts = ["--grpc-port", "0", "--http-port", "0", "--sqlite", ":memory:"];
+    private static readonly string Files = WriteFiles();
+
+    private static readonly string[] EphemeralPorts =
+        ["--grpc-port", "0", "--http-port", "0", "--sqlite", ":memory:", "--policy", Path.Combine(Files, "policy.yaml"), "--approvers", Path.Combine(Files, "approvers.yaml")];
+
+    private static string WriteFiles()
+    {
+        var dir = Directory.CreateTempSubdirectory("gate-process-").FullName;
+        Approvals.Functional.ApprovalSidecar.WriteFiles(dir);
+        return dir;
+    }
 
     [Fact]
     public async Task Start_PrintsBothListeningLines_AndServesGrpcAndHttp()
@@ -30,7 +40,7 @@ public sealed class SidecarProcessTests
     [Fact]
     public async Task GatePrefixedEnvironment_ConfiguresTheSidecar()
     {
-        var environment = new Dictionary<string, string> { ["GATE_GRPC_PORT"] = "0", ["GATE_HTTP_PORT"] = "0", ["GATE_SQLITE"] = ":memory:", ["GATE_MAX_MESSAGE_BYTES"] = "1024" };
+        var environment = new Dictionary<string, string> { ["GATE_GRPC_PORT"] = "0", ["GATE_HTTP_PORT"] = "0", ["GATE_SQLITE"] = ":memory:", ["GATE_MAX_MESSAGE_BYTES"] = "1024", ["GATE_POLICY"] = Path.Combine(Files, "policy.yaml") };
         await using var sidecar = await GateProcess.StartAsync([], environment);
         using var channel = GateChannel.ForAddress(sidecar.GrpcAddress);
 

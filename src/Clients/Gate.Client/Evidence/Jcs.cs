@@ -89,6 +89,17 @@ public static class Jcs
         JcsWriter.WriteElement(destination, value, 0);
     }
 
+    /// <summary>
+    /// Writes <paramref name="value"/> as a canonical JSON string: quoted, with only <c>"</c>, <c>\</c>
+    /// and the C0 controls escaped, as ECMAScript <c>JSON.stringify</c> does.
+    /// </summary>
+    /// <exception cref="JcsException">The text holds a lone surrogate.</exception>
+    public static void WriteString(IBufferWriter<byte> destination, ReadOnlySpan<char> value)
+    {
+        ArgumentNullException.ThrowIfNull(destination);
+        JcsWriter.WriteString(destination, value);
+    }
+
     private static JsonDocument Parse(ReadOnlySpan<byte> utf8Json)
     {
         try

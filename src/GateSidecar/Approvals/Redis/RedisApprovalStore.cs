@@ -13,7 +13,7 @@ namespace GateSidecar.Approvals.Redis;
 /// publication together); changes reach the subscribers of every store instance connected to that
 /// Redis, this one included, through the pub/sub channel.
 /// </summary>
-internal sealed class RedisApprovalStore : IApprovalStore
+internal sealed partial class RedisApprovalStore : IApprovalStore
 {
     private const int AuditReadChunk = 1000;
     private const int AuditScanBudget = 2000;

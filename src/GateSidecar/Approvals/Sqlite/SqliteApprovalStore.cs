@@ -12,7 +12,7 @@ namespace GateSidecar.Approvals.Sqlite;
 /// through <see cref="SqliteWriter"/> (group commit on one connection); reads use their own
 /// connections and see committed data only. Changes are published in-process after COMMIT.
 /// </summary>
-internal sealed class SqliteApprovalStore : IApprovalStore
+internal sealed partial class SqliteApprovalStore : IApprovalStore
 {
     private const int AuditReadChunk = 1000;
 
