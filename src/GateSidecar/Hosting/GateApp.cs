@@ -3,6 +3,8 @@ using GateSidecar.Approvals;
 using GateSidecar.Approvals.Redis;
 using GateSidecar.Approvals.Sqlite;
 using GateSidecar.Approvers;
+using GateSidecar.Approvers.Http;
+using GateSidecar.Approvers.Notifications;
 using GateSidecar.Policy;
 using GateSidecar.Tokens;
 
@@ -46,6 +48,14 @@ internal static class GateApp
             errors.Add("--signing-key: " + ex.Message);
         }
 
+        var notifications = NotificationSettings.None;
+        if (!string.IsNullOrWhiteSpace(options.NotificationsPath))
+        {
+            var loaded = NotificationSettingsLoader.Load(options.NotificationsPath);
+            errors.AddRange(loaded.Errors);
+            notifications = loaded.Settings ?? NotificationSettings.None;
+        }
+
         PolicyProvider? policy = null;
         if (errors.Count == 0 || !string.IsNullOrWhiteSpace(options.PolicyPath))
         {
@@ -68,7 +78,11 @@ internal static class GateApp
 
         var app = GateHost.Build(
             options,
-            builder => ConfigureServices(builder, options, time, policy!, approvers, keys!),
+            builder =>
+            {
+                ConfigureServices(builder, options, time, policy!, approvers, keys!);
+                ApproverHttp.AddServices(builder.Services, notifications);
+            },
             static (app, registry) => GateHttpEndpoints.Map(app));
         return (app, errors);
     }
