@@ -25,6 +25,7 @@ internal static class ApproverHttp
     public static void Map(WebApplication app)
     {
         var services = app.Services;
+        ApiExceptionGuard.Use(app);
         services.GetRequiredService<ApprovalsApi>().Map(app);
         services.GetRequiredService<ApproverInfoApi>().Map(app);
         services.GetRequiredService<InsightsApi>().Map(app);
