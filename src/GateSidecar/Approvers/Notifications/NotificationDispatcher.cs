@@ -9,9 +9,9 @@ namespace GateSidecar.Approvers.Notifications;
 
 /// <summary>
 /// Announces new and escalated approvals to their pool's receivers. It follows the change feed on its
-/// own listener and delivers from a bounded in-memory queue with a few workers, so a receiver that fails
-/// or never answers is logged and counted and never blocks, delays or loses an approval: the approval
-/// flow does not wait for, or know about, this service.
+/// own listener and delivers from bounded in-memory queues, one per receiver with its own workers, so a
+/// receiver that fails or never answers is logged and counted and holds up only its own queue. It never
+/// blocks, delays or loses an approval: the approval flow does not wait for, or know about, this service.
 /// </summary>
 internal sealed class NotificationDispatcher : BackgroundService
 {
@@ -24,7 +24,7 @@ internal sealed class NotificationDispatcher : BackgroundService
     private readonly ILogger _logger;
     private readonly WebhookSender _sender;
     private readonly HttpClient _http;
-    private readonly Channel<Delivery> _queue;
+    private readonly Dictionary<NotificationTarget, Channel<Delivery>> _queues = new(ReferenceEqualityComparer.Instance);
     private readonly Dictionary<string, int> _announced = new(StringComparer.Ordinal);
 
     public NotificationDispatcher(
@@ -53,7 +53,10 @@ internal sealed class NotificationDispatcher : BackgroundService
             Timeout = Timeout.InfiniteTimeSpan,
         };
         _sender = new WebhookSender(_http, time);
-        _queue = Channel.CreateBounded<Delivery>(new BoundedChannelOptions(settings.Delivery.QueueCapacity) { FullMode = BoundedChannelFullMode.Wait });
+        foreach (var target in settings.Pools.Values.SelectMany(t => t))
+        {
+            _queues[target] = Channel.CreateBounded<Delivery>(new BoundedChannelOptions(settings.Delivery.QueueCapacity) { FullMode = BoundedChannelFullMode.Wait });
+        }
     }
 
     public override void Dispose()
@@ -70,10 +73,13 @@ internal sealed class NotificationDispatcher : BackgroundService
         }
 
         NotificationLog.Started(_logger, _settings.Pools.Count, _settings.Pools.Values.Sum(t => t.Count));
-        var workers = new Task[_settings.Delivery.Concurrency];
-        for (var i = 0; i < workers.Length; i++)
+        var workers = new List<Task>();
+        foreach (var queue in _queues.Values)
         {
-            workers[i] = WorkAsync(stoppingToken);
+            for (var i = 0; i < _settings.Delivery.Concurrency; i++)
+            {
+                workers.Add(WorkAsync(queue.Reader, stoppingToken));
+            }
         }
 
         await FollowChangesAsync(stoppingToken).ConfigureAwait(false);
@@ -174,7 +180,7 @@ internal sealed class NotificationDispatcher : BackgroundService
 
     private bool Enqueue(Delivery delivery)
     {
-        if (_queue.Writer.TryWrite(delivery))
+        if (_queues[delivery.Target].Writer.TryWrite(delivery))
         {
             return true;
         }
@@ -184,11 +190,11 @@ internal sealed class NotificationDispatcher : BackgroundService
         return false;
     }
 
-    private async Task WorkAsync(CancellationToken stoppingToken)
+    private async Task WorkAsync(ChannelReader<Delivery> queue, CancellationToken stoppingToken)
     {
         try
         {
-            await foreach (var delivery in _queue.Reader.ReadAllAsync(stoppingToken).ConfigureAwait(false))
+            await foreach (var delivery in queue.ReadAllAsync(stoppingToken).ConfigureAwait(false))
             {
                 await DeliverAsync(delivery, stoppingToken).ConfigureAwait(false);
             }

@@ -26,11 +26,11 @@ internal sealed record DeliverySettings
     /// <summary>How long one attempt may take before it counts as failed.</summary>
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>Messages waiting to be sent; beyond this a new message is dropped (and counted).</summary>
+    /// <summary>Messages waiting per receiver; beyond this a new message is dropped (and counted).</summary>
     public int QueueCapacity { get; init; } = 1000;
 
-    /// <summary>Deliveries in flight at once, so one slow receiver does not hold up the others.</summary>
-    public int Concurrency { get; init; } = 4;
+    /// <summary>Deliveries in flight at once per receiver (each receiver has its own queue).</summary>
+    public int Concurrency { get; init; } = 2;
 }
 
 /// <summary>The notifications file: receivers per pool, and delivery settings.</summary>
