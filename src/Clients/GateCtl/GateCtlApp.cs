@@ -11,8 +11,12 @@ internal static class GateCtlApp
 {
     public static RootCommand BuildRoot()
     {
-        var root = new RootCommand("Operate the Gate sidecar: check policies and (later) audit trails and approvals.");
+        var root = new RootCommand("Operate the Gate sidecar: check policies, and decide approvals (token from GATE_TOKEN).");
         root.Subcommands.Add(PolicyCommands.Build());
+        foreach (var command in ApproverCommands.Build())
+        {
+            root.Subcommands.Add(command);
+        }
         return root;
     }
 

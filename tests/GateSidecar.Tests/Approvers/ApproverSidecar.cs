@@ -158,7 +158,12 @@ internal sealed class ApproverSidecar : IAsyncDisposable
     {
         Http.Dispose();
         Channel.Dispose();
-        await _app.StopAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        // Streams a failed test left open are cut after a short grace period rather than waited for.
+        using (var grace = new CancellationTokenSource(TimeSpan.FromSeconds(5)))
+        {
+            await _app.StopAsync(grace.Token).WaitAsync(TimeSpan.FromSeconds(30));
+        }
+
         await _app.DisposeAsync();
         try
         {

@@ -1,6 +1,6 @@
 // One pending approval as a card: what the agent wants to do, why it was stopped, what it would change,
 // and the decisions so far; with approve, reject, edit-then-approve and escalate.
-import { h, stateName, tierName, verdictName, verdictWords, pretty, scalar, formatTime, countdown } from './dom.js';
+import { h, append, stateName, tierName, verdictName, verdictWords, pretty, scalar, formatTime, countdown } from './dom.js';
 import { diffJson, proposalAgainstCurrent } from './diff.js';
 
 const keyOf = (id) => String(id).replace(/[^A-Za-z0-9_-]/g, '_');
@@ -107,14 +107,14 @@ export function renderCard(approval, ctx) {
     : null;
 
   const alternatives = (context.alternatives ?? []).length
-    ? [h('h3', { text: 'Alternatives considered' }), h('ul', { class: 'alternatives' }, context.alternatives.map((alt) => h('li', {}, alt.summary, alt.whyNot ? h('span', { class: 'why-not' }, ' — not taken: ', alt.whyNot) : null)))]
+    ? [h('p', { class: 'label', text: 'Alternatives considered' }), h('ul', { class: 'alternatives' }, context.alternatives.map((alt) => h('li', {}, alt.summary, alt.whyNot ? h('span', { class: 'why-not' }, ' — not taken: ', alt.whyNot) : null)))]
     : null;
   const contextBlock = section('The agent\'s context',
     h('div', { class: 'context' },
-      context.userRequest ? [h('strong', { text: 'User asked' }), h('blockquote', { text: context.userRequest })] : null,
-      context.reasoning ? [h('strong', { text: 'Agent\'s reasoning' }), h('p', { text: context.reasoning })] : null,
-      typeof context.confidence === 'number' ? h('p', {}, h('strong', { text: 'Confidence: ' }), `${Math.round(context.confidence * 100)}%`) : null,
-      (context.retrieved ?? []).length ? [h('strong', { text: 'Retrieved' }), h('ul', { class: 'alternatives' }, context.retrieved.map((r) => h('li', { text: r })))] : null,
+      context.userRequest ? [h('p', { class: 'label', text: 'The user asked' }), h('blockquote', { text: context.userRequest })] : null,
+      context.reasoning ? [h('p', { class: 'label', text: 'The agent\'s reasoning' }), h('p', { text: context.reasoning })] : null,
+      typeof context.confidence === 'number' ? h('p', {}, h('span', { class: 'label', text: 'Confidence ' }), `${Math.round(context.confidence * 100)}%`) : null,
+      (context.retrieved ?? []).length ? [h('p', { class: 'label', text: 'Retrieved' }), h('ul', { class: 'retrieved' }, context.retrieved.map((r) => h('li', { text: r })))] : null,
       alternatives,
       !context.userRequest && !context.reasoning && !alternatives ? h('p', { class: 'muted', text: 'The agent gave no context.' }) : null));
 
@@ -122,7 +122,7 @@ export function renderCard(approval, ctx) {
   const progress = section(`Decisions · ${approved} of ${quorum} approval${quorum > 1 ? 's' : ''}`,
     h('div', { class: 'progress' },
       h('div', { class: 'progress-track', role: 'progressbar', 'aria-label': 'Approvals so far', 'aria-valuemin': '0', 'aria-valuemax': String(quorum), 'aria-valuenow': String(approved), 'aria-valuetext': `${approved} of ${quorum} approvals` },
-        h('div', { class: 'progress-fill', style: `width: ${Math.min(100, (approved / quorum) * 100)}%` })),
+        h('div', { class: 'progress-fill', style: { width: `${Math.min(100, (approved / quorum) * 100)}%` } })),
       h('span', { class: 'quorum-progress', text: `${approved} of ${quorum} approvals` })),
     decisions.length
       ? h('ol', { class: 'decisions' }, decisions.map((d) => h('li', {},
@@ -168,7 +168,7 @@ export function renderCard(approval, ctx) {
     button('Approve', 'primary', () => decide({ verdict: 'APPROVE' }, `Approved ${request.tool}.`), { 'data-action': 'approve' }),
     button('Edit & approve', '', () => openPanel('edit'), { 'data-action': 'edit', 'aria-expanded': String(ui.panel === 'edit'), 'aria-controls': `panel-edit-${key}` }),
     button('Reject', 'danger', () => openPanel('reject'), { 'data-action': 'reject', 'aria-expanded': String(ui.panel === 'reject'), 'aria-controls': `panel-reject-${key}` }),
-    button('Escalate', 'quiet', () => openPanel('escalate'), { 'data-action': 'escalate', 'aria-expanded': String(ui.panel === 'escalate'), 'aria-controls': `panel-escalate-${key}` }));
+    button('Escalate', '', () => openPanel('escalate'), { 'data-action': 'escalate', 'aria-expanded': String(ui.panel === 'escalate'), 'aria-controls': `panel-escalate-${key}` }));
 
   panels.reject = reasonPanel('reject', 'Reason for rejecting (required)', 'Reject', 'danger solid', 'Give a reason to reject: the agent and the audit trail keep it.',
     (reason) => decide({ verdict: 'REJECT', reason }, `Rejected ${request.tool}.`));
@@ -250,9 +250,10 @@ export function renderCard(approval, ctx) {
     return form;
   }
 
-  card.append(head, why,
-    h('div', { class: 'grid' }, h('div', {}, section('Who and what', who), impact), h('div', {}, args)),
-    change, edits, contextBlock, progress, notes, actions, panels.edit, panels.reject, panels.escalate, errorLine);
+  append(card, [head, why,
+    h('div', { class: 'grid' }, h('div', {}, section('Who and what', who), impact), h('div', {}, args, change, edits)),
+    h('div', { class: 'grid' }, h('div', {}, contextBlock), h('div', {}, progress, notes)),
+    actions, panels.edit, panels.reject, panels.escalate, errorLine]);
   return card;
 }
 

@@ -34,7 +34,7 @@ export async function loadRules(api, since, table, status) {
         h('td', { class: 'num', text: r.approvedEdited }),
         h('td', { class: 'num', text: r.rejected }),
         h('td', {}, h('div', { class: 'share' },
-          h('div', { class: 'progress-track', role: 'img', 'aria-label': `${percent}% approved unchanged` }, h('div', { class: 'progress-fill', style: `width: ${percent}%` })),
+          h('div', { class: 'progress-track', role: 'img', 'aria-label': `${percent}% approved unchanged` }, h('div', { class: 'progress-fill', style: { width: `${percent}%` } })),
           h('span', { class: 'num', text: `${percent}%` }))),
         h('td', {}, r.rubberStampCandidate ? h('span', { class: 'flag', text: 'Rubber-stamp candidate' }) : r.decided < result.minDecided ? h('span', { class: 'muted', text: `fewer than ${result.minDecided} decisions` }) : ''));
     }));
