@@ -43,8 +43,8 @@ internal sealed class ConsoleAssets
 
     public void Map(IEndpointRouteBuilder routes)
     {
-        routes.MapGet("/", http => ServeAsync(http, "index.html"));
-        routes.MapGet("/console/{file}", http => ServeAsync(http, http.Request.RouteValues["file"] as string ?? string.Empty));
+        routes.MapMethods("/", ["GET", "HEAD"], http => ServeAsync(http, "index.html"));
+        routes.MapMethods("/console/{file}", ["GET", "HEAD"], http => ServeAsync(http, http.Request.RouteValues["file"] as string ?? string.Empty));
     }
 
     private Task ServeAsync(HttpContext http, string file)
