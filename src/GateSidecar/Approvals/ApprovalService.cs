@@ -18,7 +18,8 @@ internal sealed partial class ApprovalService(
     IApprovalTokens tokens,
     ChangeFeed feed,
     TimeProvider time,
-    ILogger<ApprovalService> logger)
+    ILogger<ApprovalService> logger,
+    OutageBuffer? outageBuffer = null)
 {
     private const int MaxAttempts = 16;
     private readonly ApprovalStateMachine _machine = new(time);
@@ -47,6 +48,13 @@ internal sealed partial class ApprovalService(
         var result = await Guarded(store.CreateAsync(transition.Record, transition.Audit, cancellationToken)).ConfigureAwait(false);
         if (!result.Ok)
         {
+            if (result.Error!.Kind == ApprovalErrorKind.Unavailable && decision.Tier == RiskTier.Auto
+                && outageBuffer is not null && outageBuffer.TryAdd(transition.Record, transition.Audit))
+            {
+                // Opt-in: auto-pass calls go through during a store outage; the record is written later.
+                return (ToResponse(transition.Record), transition.Record);
+            }
+
             return result.Error!;
         }
 
@@ -193,13 +201,20 @@ internal sealed partial class ApprovalService(
         var state = current.Approval.State;
         while (!ApprovalStates.EndsStream(state))
         {
-            var change = await listener.Reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-            if (change.Seq <= lastSeq)
+            // Wait for a change notification, or re-read anyway after a while: a change committed by
+            // another sidecar while this one's subscription was down (a Redis restart) is not replayed.
+            var notified = await WaitForChangeAsync(listener, lastSeq, cancellationToken).ConfigureAwait(false);
+            StoredApproval? next;
+            try
             {
+                next = await store.GetAsync(approvalId, cancellationToken).ConfigureAwait(false);
+            }
+            catch (StoreUnavailableException) when (!notified)
+            {
+                // The stream survives a store outage; the next re-read or notification catches up.
                 continue;
             }
 
-            var next = await store.GetAsync(approvalId, cancellationToken).ConfigureAwait(false);
             if (next is null)
             {
                 yield break;
@@ -213,6 +228,30 @@ internal sealed partial class ApprovalService(
             lastSeq = next.Approval.Seq;
             state = next.Approval.State;
             yield return ToEvent(next);
+        }
+    }
+
+    private static readonly TimeSpan ResyncInterval = TimeSpan.FromSeconds(2);
+
+    /// <summary>True when a newer change was announced; false when the resync interval passed.</summary>
+    private static async ValueTask<bool> WaitForChangeAsync(ChangeListener listener, long lastSeq, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(ResyncInterval);
+        try
+        {
+            while (true)
+            {
+                var change = await listener.Reader.ReadAsync(timeout.Token).ConfigureAwait(false);
+                if (change.Seq > lastSeq)
+                {
+                    return true;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return false;
         }
     }
 

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Gate.Client.Evidence;
 using Gate.V1;
 using Google.Protobuf;
@@ -22,6 +23,7 @@ internal static class AuditCanonicalForm
             withoutHash.Hash = string.Empty; // the default value, so the printer omits the field
         }
 
-        return Jcs.Canonicalize(System.Text.Encoding.UTF8.GetBytes(JsonFormatter.Default.Format(withoutHash)));
+        using var json = JsonDocument.Parse(JsonFormatter.Default.Format(withoutHash));
+        return Jcs.Canonicalize(json.RootElement);
     }
 }

@@ -84,6 +84,9 @@ internal static class GateApp
                 ApproverHttp.AddServices(builder.Services, notifications);
             },
             static (app, registry) => GateHttpEndpoints.Map(app));
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("GateSidecar.Hosting.GateApp");
+        GateAppLog.SigningKey(logger, keys!.SigningKeyId, string.Join(", ", keys.Sources), keys.Generated ? " (generated now; keep this file to keep tokens verifiable across restarts)" : string.Empty);
+        GateAppLog.Started(logger, policy!.Current.Version, options.PolicyPath!, options.Store.ToString().ToLowerInvariant());
         return (app, errors);
     }
 
@@ -106,8 +109,15 @@ internal static class GateApp
             sp.GetRequiredService<IApprovalTokens>(),
             sp.GetRequiredService<ChangeFeed>(),
             time,
-            sp.GetRequiredService<ILogger<ApprovalService>>()));
+            sp.GetRequiredService<ILogger<ApprovalService>>(),
+            options.OutageAutoPass ? sp.GetRequiredService<OutageBuffer>() : null));
         services.AddSingleton(sp => new ApproverDesk(sp.GetRequiredService<ApprovalService>(), approvers));
+        if (options.OutageAutoPass)
+        {
+            services.AddSingleton<OutageBuffer>();
+            services.AddHostedService(sp => sp.GetRequiredService<OutageBuffer>());
+        }
+
         services.AddSingleton<StoreMonitor>();
         services.AddHostedService(sp => sp.GetRequiredService<StoreMonitor>());
         services.AddSingleton<DeadlineScheduler>();

@@ -36,6 +36,10 @@ internal static class GateHost
         builder.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(console => console.LogToStandardErrorThreshold = LogLevel.Trace);
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
 
+        // With this category enabled at any level, hosting opens a logging scope for every request.
+        // It only logs request start/stop; failures are logged by Kestrel and the transport.
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);
+
         var tls = options.UsesTls ? GateTlsMaterial.Load(options) : null;
         if (tls is not null)
         {
@@ -94,8 +98,14 @@ internal static class GateHost
         ServerReflectionService.Map(registry, app.Services.GetRequiredService<ServerReflectionService>());
         ContractServices.Map(registry, app.Services);
 
+        // One callback, so the order holds: watchers learn NOT_SERVING before streams are told to end.
         var health = app.Services.GetRequiredService<HealthStatusService>();
-        app.Lifetime.ApplicationStopping.Register(health.MarkStopping);
+        var runtime = app.Services.GetRequiredService<GrpcServerRuntime>();
+        app.Lifetime.ApplicationStopping.Register(() =>
+        {
+            health.MarkStopping();
+            runtime.SignalStopping();
+        });
         app.Lifetime.ApplicationStarted.Register(() => endpoints.Report(Console.Out));
 
         // The gRPC port is served before routing: one frozen lookup per call, no endpoint matching.

@@ -67,6 +67,9 @@ internal sealed record GateOptions
     public string? TlsClientCaPath { get; init; }
 
     /// <summary>Largest gRPC request message, in bytes.</summary>
+    /// <summary>Let auto-pass calls through during a store outage (records buffered in memory). Off: fail closed.</summary>
+    public bool OutageAutoPass { get; init; }
+
     public int MaxMessageBytes { get; init; } = Transport.GrpcProtocol.DefaultMaxMessageBytes;
 
     public bool UsesTls => TlsCertPath is not null;

@@ -48,7 +48,20 @@ internal static class GateOptionsParser
         new("tls-client-ca", "FILE", "PEM CA: the gRPC port then requires client certificates it issued", (o, v, _, _) => o with { TlsClientCaPath = v }),
         new("max-message-bytes", "BYTES", "largest gRPC request message (default 4194304)",
             (o, v, s, e) => o with { MaxMessageBytes = Int(v, s, e, o.MaxMessageBytes) }),
+        new("outage-auto-pass", "true|false", "let auto-pass calls through while the store is unreachable, their records buffered in memory (default false: fail closed)",
+            (o, v, s, e) => o with { OutageAutoPass = Bool(v, s, e, o.OutageAutoPass) }),
     ];
+
+    private static bool Bool(string value, string source, List<string> errors, bool fallback)
+    {
+        if (bool.TryParse(value, out var parsed))
+        {
+            return parsed;
+        }
+
+        errors.Add($"{source}: '{value}' is not true or false");
+        return fallback;
+    }
 
     /// <summary>Reads configuration, then <paramref name="args"/>, then validates the result.</summary>
     public static GateOptionsResult Parse(IReadOnlyList<string> args, IConfiguration? configuration = null)

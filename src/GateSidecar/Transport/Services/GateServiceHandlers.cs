@@ -42,11 +42,13 @@ internal sealed class GateServiceHandlers(ApprovalService approvals)
 
     private async Task StreamAsync(string approvalId, IServerStreamWriter<ApprovalEvent> writer, ServerCallContext context)
     {
+        // Shutdown ends long-lived streams (UNAVAILABLE) so the agent re-attaches elsewhere with Watch.
+        using var stream = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, context.ServerStopping);
         try
         {
-            await foreach (var evt in approvals.WatchAsync(approvalId, context.CancellationToken).ConfigureAwait(false))
+            await foreach (var evt in approvals.WatchAsync(approvalId, stream.Token).ConfigureAwait(false))
             {
-                await writer.WriteAsync(evt, context.CancellationToken).ConfigureAwait(false);
+                await writer.WriteAsync(evt, stream.Token).ConfigureAwait(false);
             }
         }
         catch (StoreUnavailableException ex)
