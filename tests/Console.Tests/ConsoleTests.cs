@@ -316,10 +316,11 @@ public sealed class ConsoleTests(BrowserFixture browser) : IClassFixture<Browser
         await page.Keyboard.PressAsync("Enter");
         await Expect(page.Locator("#live")).ToHaveTextAsync("Live");
 
-        // A large refund waits 3 s in finance, then escalates to finance-leads (carol) for an hour.
+        // A large refund escalated by finance reaches finance-leads (carol) at escalation level 1.
         var id = await _sidecar.PendingAsync(Refund(900));
+        await _sidecar.As("erin").DecideAsync(new DecideRequest { ApprovalId = id, Verdict = DecisionVerdict.Escalate, Reason = "above my limit" }).WaitAsync(TestTimeouts.Default);
         var card = Card(page, id);
-        await Expect(card).ToBeVisibleAsync(new() { Timeout = 20_000 });
+        await Expect(card).ToBeVisibleAsync();
         await Expect(card.Locator(".badge.escalation")).ToHaveTextAsync("escalation level 1");
 
         // Tab from the card's selection box to its first action, then press Enter.
