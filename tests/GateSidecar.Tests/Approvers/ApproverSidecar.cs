@@ -25,6 +25,8 @@ internal sealed class ApproverSidecar : IAsyncDisposable
 
     private readonly WebApplication _app;
 
+    static ApproverSidecar() => DisableConfigurationWatchers();
+
     private ApproverSidecar(WebApplication app, string directory, TestLogSink logs)
     {
         _app = app;
@@ -83,6 +85,14 @@ internal sealed class ApproverSidecar : IAsyncDisposable
         await app.StartAsync().WaitAsync(TimeSpan.FromSeconds(30));
         return new ApproverSidecar(app, directory, logs);
     }
+
+    /// <summary>
+    /// The hosts these tests start read no appsettings file, yet by default each would watch its
+    /// content root for one: an inotify instance per host, and the machine's per-user limit (128) is
+    /// shared with every other process. Turning the reload off keeps the tests within it.
+    /// </summary>
+    public static void DisableConfigurationWatchers() =>
+        Environment.SetEnvironmentVariable("DOTNET_hostBuilder__reloadConfigOnChange", "false");
 
     public static void WriteFiles(string directory, string? policyYaml = null)
     {

@@ -23,7 +23,7 @@ public sealed class NotificationDeliveryTests
 
     private static async Task EventuallyAsync(Func<bool> condition, string what)
     {
-        for (var i = 0; i < 400 && !condition(); i++)
+        for (var i = 0; i < 1200 && !condition(); i++)
         {
             await Task.Delay(25);
         }

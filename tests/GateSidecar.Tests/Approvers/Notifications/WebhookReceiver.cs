@@ -30,6 +30,7 @@ internal sealed class WebhookReceiver : IAsyncDisposable
     public static async Task<WebhookReceiver> StartAsync(Func<int, int?>? respond = null)
     {
         respond ??= _ => 200;
+        ApproverSidecar.DisableConfigurationWatchers();
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
@@ -56,7 +57,7 @@ internal sealed class WebhookReceiver : IAsyncDisposable
     }
 
     public async Task<ReceivedWebhook> NextAsync(TimeSpan? timeout = null) =>
-        await _received.Reader.ReadAsync().AsTask().WaitAsync(timeout ?? TimeSpan.FromSeconds(15));
+        await _received.Reader.ReadAsync().AsTask().WaitAsync(timeout ?? TimeSpan.FromSeconds(30));
 
     public bool TryNext(out ReceivedWebhook? received) => _received.Reader.TryRead(out received);
 
