@@ -26,6 +26,7 @@ internal sealed class NotificationDispatcher : BackgroundService
     private readonly HttpClient _http;
     private readonly Dictionary<NotificationTarget, Channel<Delivery>> _queues = new(ReferenceEqualityComparer.Instance);
     private readonly Dictionary<string, int> _announced = new(StringComparer.Ordinal);
+    private ChangeListener? _listener;
 
     public NotificationDispatcher(
         NotificationSettings settings,
@@ -59,15 +60,30 @@ internal sealed class NotificationDispatcher : BackgroundService
         }
     }
 
+    /// <summary>
+    /// Subscribes before the host reports started: ExecuteAsync runs later on the thread pool, and a
+    /// change committed in between would otherwise never be announced.
+    /// </summary>
+    public override Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (_settings.Pools.Count > 0)
+        {
+            _listener = _feed.ListenAll();
+        }
+
+        return base.StartAsync(cancellationToken);
+    }
+
     public override void Dispose()
     {
+        _listener?.Dispose();
         _http.Dispose();
         base.Dispose();
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (_settings.Pools.Count == 0)
+        if (_listener is null)
         {
             return;
         }
@@ -82,13 +98,12 @@ internal sealed class NotificationDispatcher : BackgroundService
             }
         }
 
-        await FollowChangesAsync(stoppingToken).ConfigureAwait(false);
+        await FollowChangesAsync(_listener, stoppingToken).ConfigureAwait(false);
         await Task.WhenAll(workers).ConfigureAwait(false);
     }
 
-    private async Task FollowChangesAsync(CancellationToken stoppingToken)
+    private async Task FollowChangesAsync(ChangeListener listener, CancellationToken stoppingToken)
     {
-        using var listener = _feed.ListenAll();
         try
         {
             while (await listener.Reader.WaitToReadAsync(stoppingToken).ConfigureAwait(false))
@@ -185,8 +200,8 @@ internal sealed class NotificationDispatcher : BackgroundService
             return true;
         }
 
-        _stats.OnDropped();
         NotificationLog.Dropped(_logger, _settings.Delivery.QueueCapacity, delivery.EventName, delivery.ApprovalId, delivery.Target.Url);
+        _stats.OnDropped();
         return false;
     }
 
@@ -208,23 +223,25 @@ internal sealed class NotificationDispatcher : BackgroundService
     {
         delivery.Attempts++;
         var (result, detail) = await _sender.SendAsync(delivery, _settings.Delivery.Timeout, stoppingToken).ConfigureAwait(false);
+        // Logged before counted: whoever reads a count can rely on its log line being there.
         if (result == SendResult.Delivered)
         {
-            _stats.OnDelivered();
             NotificationLog.Delivered(_logger, delivery.EventName, delivery.ApprovalId, delivery.Target.Url, delivery.Attempts);
+            _stats.OnDelivered();
             return;
         }
 
-        _stats.OnFailedAttempt();
         if (result == SendResult.Refused || delivery.Attempts >= _settings.Delivery.Attempts)
         {
-            _stats.OnGaveUp();
             NotificationLog.GaveUp(_logger, delivery.EventName, delivery.ApprovalId, delivery.Target.Url, delivery.Attempts, detail);
+            _stats.OnFailedAttempt();
+            _stats.OnGaveUp();
             return;
         }
 
         var delay = Backoff.Delay(delivery.Attempts, _settings.Delivery, Random.Shared.NextDouble());
         NotificationLog.Retrying(_logger, delivery.EventName, delivery.ApprovalId, delivery.Target.Url, delivery.Attempts, _settings.Delivery.Attempts, detail, (long)delay.TotalMilliseconds);
+        _stats.OnFailedAttempt();
         _ = RetryLaterAsync(delivery, delay, stoppingToken);
     }
 
