@@ -9,7 +9,8 @@ namespace GateConsole.Tests;
 /// </summary>
 public sealed class BrowserFixture : IAsyncLifetime
 {
-    public const string ChromiumPath = "/usr/bin/chromium";
+    /// <summary>Debian's chromium; <c>GATE_CHROMIUM</c> may name another build of it.</summary>
+    public static readonly string ChromiumPath = Environment.GetEnvironmentVariable("GATE_CHROMIUM") ?? "/usr/bin/chromium";
 
     private static readonly string[] ChromiumArgs =
         ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"];
