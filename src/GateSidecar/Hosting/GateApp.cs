@@ -4,6 +4,8 @@ using GateSidecar.Approvals.Redis;
 using GateSidecar.Approvals.Sqlite;
 using GateSidecar.Approvers;
 using GateSidecar.Audit;
+using GateSidecar.Approvers.Http;
+using GateSidecar.Approvers.Notifications;
 using GateSidecar.Policy;
 using GateSidecar.Telemetry;
 using GateSidecar.Tokens;
@@ -48,6 +50,14 @@ internal static class GateApp
             errors.Add("--signing-key: " + ex.Message);
         }
 
+        var notifications = NotificationSettings.None;
+        if (!string.IsNullOrWhiteSpace(options.NotificationsPath))
+        {
+            var loaded = NotificationSettingsLoader.Load(options.NotificationsPath);
+            errors.AddRange(loaded.Errors);
+            notifications = loaded.Settings ?? NotificationSettings.None;
+        }
+
         PolicyProvider? policy = null;
         if (errors.Count == 0 || !string.IsNullOrWhiteSpace(options.PolicyPath))
         {
@@ -70,7 +80,11 @@ internal static class GateApp
 
         var app = GateHost.Build(
             options,
-            builder => ConfigureServices(builder, options, time, policy!, approvers, keys!),
+            builder =>
+            {
+                ConfigureServices(builder, options, time, policy!, approvers, keys!);
+                ApproverHttp.AddServices(builder.Services, notifications);
+            },
             static (app, registry) =>
             {
                 // Built before the first request, disposed (flushed) with the container.

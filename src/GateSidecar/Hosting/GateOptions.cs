@@ -81,6 +81,12 @@ internal sealed record GateOptions
     /// <summary>Shared secret of signed webhooks.</summary>
     public string? WebhookSecret { get; init; }
 
+    /// <summary>YAML file of outbound notification targets per pool (see docs/webhooks.md).</summary>
+    public string? NotificationsPath { get; init; }
+
+    /// <summary>The console's address as approvers reach it, for links in notifications.</summary>
+    public string? ConsoleUrl { get; init; }
+
     /// <summary>The address both ports listen on; anything but loopback requires TLS.</summary>
     public string Listen { get; init; } = DefaultListen;
 
