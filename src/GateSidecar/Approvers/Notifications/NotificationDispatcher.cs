@@ -202,7 +202,7 @@ internal sealed class NotificationDispatcher : BackgroundService
 
         NotificationLog.Dropped(_logger, _settings.Delivery.QueueCapacity, delivery.EventName, delivery.ApprovalId, delivery.Target.Url);
         _stats.OnDropped();
-        Telemetry.GateMetrics.NotificationFailed(delivery.Target.Format.ToString().ToLowerInvariant(), delivery.Target.Url.Host);
+        Telemetry.GateMetrics.NotificationFailed(delivery.Target.Format.ToString().ToLowerInvariant(), pool: string.Empty);
         return false;
     }
 
@@ -237,7 +237,7 @@ internal sealed class NotificationDispatcher : BackgroundService
             NotificationLog.GaveUp(_logger, delivery.EventName, delivery.ApprovalId, delivery.Target.Url, delivery.Attempts, detail);
             _stats.OnFailedAttempt();
             _stats.OnGaveUp();
-            Telemetry.GateMetrics.NotificationFailed(delivery.Target.Format.ToString().ToLowerInvariant(), delivery.Target.Url.Host);
+            Telemetry.GateMetrics.NotificationFailed(delivery.Target.Format.ToString().ToLowerInvariant(), pool: string.Empty);
             return;
         }
 
