@@ -1,4 +1,5 @@
 using GateSidecar.Hosting;
+using GateSidecar.Telemetry;
 
 if (args.Length > 0 && args[0] == "healthcheck")
 {
@@ -7,15 +8,16 @@ if (args.Length > 0 && args[0] == "healthcheck")
 
 var configuration = new ConfigurationBuilder().AddEnvironmentVariables("GATE_").Build();
 var result = GateOptionsParser.Parse(args, configuration);
+var telemetry = TelemetryOptionsReader.Read(Environment.GetEnvironmentVariable);
 if (result.HelpRequested)
 {
     Console.Out.Write(GateOptionsParser.Usage());
     return 0;
 }
 
-if (!result.IsValid)
+if (!result.IsValid || telemetry.Errors.Count > 0)
 {
-    foreach (var error in result.Errors)
+    foreach (var error in result.Errors.Concat(telemetry.Errors))
     {
         Console.Error.WriteLine($"gate: {error}");
     }
@@ -24,7 +26,7 @@ if (!result.IsValid)
     return 2;
 }
 
-var (app, errors) = GateApp.Build(result.Options);
+var (app, errors) = GateApp.Build(result.Options with { Telemetry = telemetry.Options });
 if (app is null)
 {
     foreach (var error in errors)

@@ -1,4 +1,3 @@
 using BenchmarkDotNet.Running;
 
-BenchmarkSwitcher.FromAssembly(typeof(GateSidecar.Benchmarks.CheckPath.CheckPathBenchmarks).Assembly).Run(args);
-return 0;
+BenchmarkSwitcher.FromAssembly(typeof(GateSidecar.Benchmarks.PolicyEvaluationBenchmarks).Assembly).Run(args);

@@ -11,8 +11,13 @@ internal static class GateCtlApp
 {
     public static RootCommand BuildRoot()
     {
-        var root = new RootCommand("Operate the Gate sidecar: check policies and (later) audit trails and approvals.");
+        var root = new RootCommand("Operate the Gate sidecar: check policies, verify and export the audit trail, decide approvals (token from GATE_TOKEN).");
         root.Subcommands.Add(PolicyCommands.Build());
+        root.Subcommands.Add(AuditCommands.Build());
+        foreach (var command in ApproverCommands.Build())
+        {
+            root.Subcommands.Add(command);
+        }
         return root;
     }
 

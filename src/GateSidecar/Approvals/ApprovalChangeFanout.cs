@@ -9,8 +9,6 @@ internal sealed class ApprovalChangeFanout
     private readonly Lock _lock = new();
     private Action<ApprovalChange>[] _subscribers = [];
 
-    public int Count => Volatile.Read(ref _subscribers).Length;
-
     public IDisposable Subscribe(Action<ApprovalChange> onChange)
     {
         ArgumentNullException.ThrowIfNull(onChange);

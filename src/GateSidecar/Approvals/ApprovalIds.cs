@@ -15,6 +15,9 @@ internal static class ApprovalIds
     /// table) grow at their right edge instead of dirtying a random page per insert, which in the
     /// SQLite store was most of the bytes written per call.
     /// </summary>
+    public static string New() => New(TimeProvider.System);
+
+    /// <inheritdoc cref="New()"/>
     public static string New(TimeProvider time)
     {
         ArgumentNullException.ThrowIfNull(time);

@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using Gate.V1;
 using GateSidecar.Approvals.Stored;
 using GateSidecar.Policy;
+using GateSidecar.Telemetry;
 using Microsoft.Extensions.Logging;
 
 namespace GateSidecar.Approvals;
@@ -18,7 +19,8 @@ internal sealed partial class ApprovalService(
     IApprovalTokens tokens,
     ChangeFeed feed,
     TimeProvider time,
-    ILogger<ApprovalService> logger)
+    ILogger<ApprovalService> logger,
+    OutageBuffer? outageBuffer = null)
 {
     private const int MaxAttempts = 16;
     private readonly ApprovalStateMachine _machine = new(time);
@@ -28,11 +30,19 @@ internal sealed partial class ApprovalService(
     public CompiledPolicy Policy => policy();
 
     /// <summary>Evaluate and record a call. Never waits for a person.</summary>
-    public async ValueTask<Result<(CheckResponse Response, StoredApproval Record)>> CheckAsync(CheckRequest request, CancellationToken cancellationToken)
+    public ValueTask<Result<(CheckResponse Response, StoredApproval Record)>> CheckAsync(CheckRequest request, CancellationToken cancellationToken) =>
+        CheckAsync(request, callerTraceParent: null, cancellationToken);
+
+    /// <summary>
+    /// Evaluate and record a call; <paramref name="callerTraceParent"/> (the agent's W3C traceparent)
+    /// ties a pending approval to the agent's trace when Gate itself is not tracing.
+    /// </summary>
+    public async ValueTask<Result<(CheckResponse Response, StoredApproval Record)>> CheckAsync(CheckRequest request, string? callerTraceParent, CancellationToken cancellationToken)
     {
+        using var probe = CheckProbe.Start(request, time);
         if (CheckValidator.Validate(request) is { } invalid)
         {
-            return invalid;
+            return probe.Failed(invalid);
         }
 
         var compiled = policy();
@@ -43,17 +53,30 @@ internal sealed partial class ApprovalService(
         {
             AttachToken(transition.Record);
         }
+        else if (transition.Record.Approval.State == ApprovalState.Pending)
+        {
+            transition.Record.TraceParent = ApprovalTelemetry.TraceParentFor(callerTraceParent);
+        }
 
         var result = await Guarded(store.CreateAsync(transition.Record, transition.Audit, cancellationToken)).ConfigureAwait(false);
         if (!result.Ok)
         {
-            return result.Error!;
+            if (result.Error!.Kind == ApprovalErrorKind.Unavailable && decision.Tier == RiskTier.Auto
+                && outageBuffer is not null && outageBuffer.TryAdd(transition.Record, transition.Audit))
+            {
+                // Opt-in: auto-pass calls go through during a store outage; the record is written later.
+                probe.Succeeded(transition.Record, created: true);
+                return (ToResponse(transition.Record), transition.Record);
+            }
+
+            return probe.Failed(result.Error!);
         }
 
         var record = result.Value.Record;
+        probe.Succeeded(record, result.Value.Created);
         if (result.Value.Created && !transition.NeedsToken && decision.Tier != RiskTier.Block)
         {
-            LogPending(logger, record.Approval.ApprovalId, record.Approval.Request.Tool, record.Approval.Pool, record.Approval.Rule);
+            LogPending(logger, record.Approval.ApprovalId, record.Approval.Request.Tool, record.Approval.Pool, record.Approval.Rule, ApprovalTelemetry.TraceId(record));
         }
 
         return (ToResponse(record), record);
@@ -78,19 +101,32 @@ internal sealed partial class ApprovalService(
     public ValueTask<Result<StoredApproval>> CancelAsync(CancelRequest request, string actor, CancellationToken cancellationToken) =>
         ApplyAsync(request.ApprovalId, (machine, current, _) => machine.Cancel(current, actor, request.Reason), cancellationToken);
 
-    public ValueTask<Result<StoredApproval>> DecideAsync(string approverId, DecideRequest request, CancellationToken cancellationToken)
+    public async ValueTask<Result<StoredApproval>> DecideAsync(string approverId, DecideRequest request, CancellationToken cancellationToken)
     {
+        using var span = ApprovalTelemetry.StartDecide(approverId, request);
+        Result<StoredApproval> result;
         if (request.Verdict == DecisionVerdict.Unspecified)
         {
-            return ValueTask.FromResult<Result<StoredApproval>>(ApprovalError.Invalid("verdict is required: APPROVE, REJECT, EDIT_AND_APPROVE or ESCALATE"));
+            result = ApprovalError.Invalid("verdict is required: APPROVE, REJECT, EDIT_AND_APPROVE or ESCALATE");
         }
-
-        if (request.Verdict != DecisionVerdict.EditAndApprove && request.EditedArguments is not null)
+        else if (request.Verdict != DecisionVerdict.EditAndApprove && request.EditedArguments is not null)
         {
-            return ValueTask.FromResult<Result<StoredApproval>>(ApprovalError.Invalid("edited_arguments is only allowed with EDIT_AND_APPROVE"));
+            result = ApprovalError.Invalid("edited_arguments is only allowed with EDIT_AND_APPROVE");
+        }
+        else
+        {
+            result = await ApplyAsync(
+                request.ApprovalId,
+                (machine, current, p) =>
+                {
+                    ApprovalTelemetry.LinkApproval(span, current);
+                    return machine.Decide(current, approverId, request, p);
+                },
+                cancellationToken).ConfigureAwait(false);
         }
 
-        return ApplyAsync(request.ApprovalId, (machine, current, p) => machine.Decide(current, approverId, request, p), cancellationToken);
+        ApprovalTelemetry.EndDecide(span, result);
+        return result;
     }
 
     /// <summary>Applies a due deadline (escalate or expire). False when nothing was due.</summary>
@@ -112,7 +148,8 @@ internal sealed partial class ApprovalService(
 
             if (await store.TryUpdateAsync(transition.Record, transition.ExpectedSeq, transition.Audit, cancellationToken).ConfigureAwait(false))
             {
-                LogTimeout(logger, approvalId, ApprovalStates.Name(transition.Record.Approval.State), transition.Record.Approval.Pool);
+                ApprovalTelemetry.Transitioned(current, transition.Record);
+                LogTimeout(logger, approvalId, ApprovalStates.Name(transition.Record.Approval.State), transition.Record.Approval.Pool, ApprovalTelemetry.TraceId(current));
                 return true;
             }
         }
@@ -142,7 +179,9 @@ internal sealed partial class ApprovalService(
 
         if (found.Value!.TokenJti != claims.Value.Jti)
         {
-            return ApprovalError.Denied("the token is not the one issued for this approval");
+            var message = "the token is not the one issued for this approval";
+            await RecordRefusalAsync(found.Value, claims.Value.ArgsSha256, message, cancellationToken).ConfigureAwait(false);
+            return ApprovalError.Denied(message);
         }
 
         if (request.ExecutedArguments is not null)
@@ -150,8 +189,10 @@ internal sealed partial class ApprovalService(
             var executed = Gate.Client.Evidence.ArgsHash.Compute(request.ExecutedArguments);
             if (!string.Equals(executed, claims.Value.ArgsSha256, StringComparison.Ordinal))
             {
-                LogArgumentsMismatch(logger, claims.Value.ApprovalId, executed, claims.Value.ArgsSha256);
-                return ApprovalError.Denied($"executed_arguments hash to {executed} but the token allows {claims.Value.ArgsSha256}: only the approved arguments may run");
+                LogArgumentsMismatch(logger, claims.Value.ApprovalId, executed, claims.Value.ArgsSha256, ApprovalTelemetry.TraceId(found.Value));
+                var message = $"executed_arguments hash to {executed} but the token allows {claims.Value.ArgsSha256}: only the approved arguments may run";
+                await RecordRefusalAsync(found.Value, executed, message, cancellationToken).ConfigureAwait(false);
+                return ApprovalError.Denied(message);
             }
         }
 
@@ -193,13 +234,20 @@ internal sealed partial class ApprovalService(
         var state = current.Approval.State;
         while (!ApprovalStates.EndsStream(state))
         {
-            var change = await listener.Reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-            if (change.Seq <= lastSeq)
+            // Wait for a change notification, or re-read anyway after a while: a change committed by
+            // another sidecar while this one's subscription was down (a Redis restart) is not replayed.
+            var notified = await WaitForChangeAsync(listener, lastSeq, cancellationToken).ConfigureAwait(false);
+            StoredApproval? next;
+            try
             {
+                next = await store.GetAsync(approvalId, cancellationToken).ConfigureAwait(false);
+            }
+            catch (StoreUnavailableException) when (!notified)
+            {
+                // The stream survives a store outage; the next re-read or notification catches up.
                 continue;
             }
 
-            var next = await store.GetAsync(approvalId, cancellationToken).ConfigureAwait(false);
             if (next is null)
             {
                 yield break;
@@ -213,6 +261,30 @@ internal sealed partial class ApprovalService(
             lastSeq = next.Approval.Seq;
             state = next.Approval.State;
             yield return ToEvent(next);
+        }
+    }
+
+    private static readonly TimeSpan ResyncInterval = TimeSpan.FromSeconds(2);
+
+    /// <summary>True when a newer change was announced; false when the resync interval passed.</summary>
+    private static async ValueTask<bool> WaitForChangeAsync(ChangeListener listener, long lastSeq, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(ResyncInterval);
+        try
+        {
+            while (true)
+            {
+                var change = await listener.Reader.ReadAsync(timeout.Token).ConfigureAwait(false);
+                if (change.Seq > lastSeq)
+                {
+                    return true;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return false;
         }
     }
 
@@ -298,6 +370,12 @@ internal sealed partial class ApprovalService(
 
                 if (await store.TryUpdateAsync(next.Record, next.ExpectedSeq, next.Audit, cancellationToken).ConfigureAwait(false))
                 {
+                    if (ApprovalTelemetry.Transitioned(current, next.Record))
+                    {
+                        var a = next.Record.Approval;
+                        LogClosed(logger, a.ApprovalId, ApprovalStates.Name(a.State), next.Record.LastActor, a.Rule, ApprovalTelemetry.TraceId(next.Record));
+                    }
+
                     return next.Record;
                 }
             }
@@ -308,6 +386,37 @@ internal sealed partial class ApprovalService(
         }
 
         return new ApprovalError(ApprovalErrorKind.Aborted, $"approval '{approvalId}' kept changing under this request; retry");
+    }
+
+    /// <summary>
+    /// Audits a refused outcome report (type <c>refused</c>): the approval's state does not change,
+    /// but the attempt to report other arguments than the approved ones stays on record. A store
+    /// that cannot record it does not change the answer (PERMISSION_DENIED).
+    /// </summary>
+    private async ValueTask RecordRefusalAsync(StoredApproval record, string reportedArgsSha256, string reason, CancellationToken cancellationToken)
+    {
+        var a = record.Approval;
+        var entry = new AuditEvent
+        {
+            At = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(time.GetUtcNow()),
+            ApprovalId = a.ApprovalId,
+            Type = "refused",
+            Actor = "agent:" + (a.Request?.Agent?.AgentId ?? string.Empty),
+            Tier = a.Tier,
+            Rule = a.Rule,
+            PolicyVersion = a.PolicyVersion,
+            ArgsSha256 = reportedArgsSha256,
+            Verdict = "DENY",
+            Reason = reason,
+        };
+        try
+        {
+            await store.AppendAuditAsync([entry], cancellationToken).ConfigureAwait(false);
+        }
+        catch (StoreUnavailableException ex)
+        {
+            LogRefusalNotRecorded(logger, a.ApprovalId, ex.Message);
+        }
     }
 
     private void AttachToken(StoredApproval record)
@@ -329,12 +438,19 @@ internal sealed partial class ApprovalService(
         }
     }
 
-    [LoggerMessage(EventId = 2001, Level = LogLevel.Information, Message = "approval {ApprovalId} pending: tool {Tool}, pool {Pool}, rule {Rule}")]
-    private static partial void LogPending(ILogger logger, string approvalId, string tool, string pool, string rule);
+    // Every line about an approval names it and the trace of the call that created it.
+    [LoggerMessage(EventId = 2001, Level = LogLevel.Information, Message = "approval {ApprovalId} pending: tool {Tool}, pool {Pool}, rule {Rule} (trace {TraceId})")]
+    private static partial void LogPending(ILogger logger, string approvalId, string tool, string pool, string rule, string traceId);
 
-    [LoggerMessage(EventId = 2002, Level = LogLevel.Information, Message = "approval {ApprovalId} deadline passed: now {State} (pool {Pool})")]
-    private static partial void LogTimeout(ILogger logger, string approvalId, string state, string pool);
+    [LoggerMessage(EventId = 2002, Level = LogLevel.Information, Message = "approval {ApprovalId} deadline passed: now {State} (pool {Pool}, trace {TraceId})")]
+    private static partial void LogTimeout(ILogger logger, string approvalId, string state, string pool, string traceId);
 
-    [LoggerMessage(EventId = 2003, Level = LogLevel.Warning, Message = "approval {ApprovalId}: reported arguments hash {Executed} differs from the token's {Allowed}")]
-    private static partial void LogArgumentsMismatch(ILogger logger, string approvalId, string executed, string allowed);
+    [LoggerMessage(EventId = 2003, Level = LogLevel.Warning, Message = "approval {ApprovalId}: reported arguments hash {Executed} differs from the token's {Allowed} (trace {TraceId})")]
+    private static partial void LogArgumentsMismatch(ILogger logger, string approvalId, string executed, string allowed, string traceId);
+
+    [LoggerMessage(EventId = 2005, Level = LogLevel.Error, Message = "approval {ApprovalId}: a refused outcome report could not be audited: {Detail}")]
+    private static partial void LogRefusalNotRecorded(ILogger logger, string approvalId, string detail);
+
+    [LoggerMessage(EventId = 2004, Level = LogLevel.Information, Message = "approval {ApprovalId} closed: {State} by {Actor}, rule {Rule} (trace {TraceId})")]
+    private static partial void LogClosed(ILogger logger, string approvalId, string state, string actor, string rule, string traceId);
 }

@@ -1,5 +1,6 @@
 using Gate.V1;
 using GateSidecar.Approvals.Stored;
+using GateSidecar.Audit;
 
 namespace GateSidecar.Approvals;
 
@@ -54,8 +55,33 @@ internal interface IApprovalStore : IAsyncDisposable
     /// <summary>Audit entries in sequence order, filtered and paged.</summary>
     ValueTask<AuditPage> ListAuditAsync(AuditQuery query, CancellationToken cancellationToken);
 
-    /// <summary>Every stored audit entry in stored order (for verification), with the pruning checkpoint if any.</summary>
+    /// <summary>
+    /// Every stored audit entry in stored order (for verification). After pruning the chain starts
+    /// after <see cref="GetAuditCheckpointAsync"/>'s <c>ThroughSeq</c>.
+    /// </summary>
     IAsyncEnumerable<AuditEvent> ReadAuditAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Appends audit entries that go with no record change (e.g. a refused <c>ReportOutcome</c>):
+    /// sealed onto the chain like every other append (seq, prev_hash, hash assigned by the store);
+    /// nothing is published to subscribers. An empty approval id or time stays as given / becomes now.
+    /// </summary>
+    ValueTask AppendAuditAsync(IReadOnlyList<AuditEvent> entries, CancellationToken cancellationToken);
+
+    /// <summary>The signed checkpoint left by the last audit pruning, or null while the chain starts at the genesis hash.</summary>
+    ValueTask<AuditCheckpoint?> GetAuditCheckpointAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Removes the head of the audit chain, compare-and-set on the checkpoint: only if the stored
+    /// checkpoint's <c>ThroughSeq</c> is <paramref name="expectedThroughSeq"/> (0 for none), the entry at
+    /// <c>next.ThroughSeq</c> is stored exactly as in <paramref name="pruned"/>, and a later entry exists
+    /// (the newest entry is never removed, so the chain head survives), deletes every entry up to
+    /// <c>next.ThroughSeq</c> and stores <paramref name="next"/> in place of the old checkpoint.
+    /// <paramref name="pruned"/> are the entries being removed, in seq order, as read. Returns false,
+    /// changing nothing, when any condition fails. Deciding what to prune (and checking that it still
+    /// verifies) is <see cref="AuditRetention"/>'s job.
+    /// </summary>
+    ValueTask<bool> TryPruneAuditAsync(long expectedThroughSeq, AuditCheckpoint next, IReadOnlyList<AuditEvent> pruned, CancellationToken cancellationToken);
 
     /// <summary>Subscribes to every committed change. The callback must not block.</summary>
     IDisposable Subscribe(Action<ApprovalChange> onChange);

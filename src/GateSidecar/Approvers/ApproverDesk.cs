@@ -51,7 +51,7 @@ internal sealed class ApproverDesk(ApprovalService approvals, ApproverDirectory 
         {
             return ApprovalError.Unavailable(ex.Message);
         }
-        catch (FormatException)
+        catch (Exception ex) when (ex is FormatException or ArgumentException)
         {
             return ApprovalError.Invalid("page_token is not one this server issued: pass next_page_token from the previous response");
         }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Security.Cryptography;
 using Gate.V1;
 
@@ -23,12 +24,30 @@ internal static class AuditChain
         return draft;
     }
 
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? t_buffer;
+
     /// <summary>The hash an entry must carry: lowercase hex SHA-256 of <see cref="AuditCanonicalForm"/>; its own <c>hash</c> field is ignored.</summary>
     public static string ComputeHash(AuditEvent entry)
     {
-        var canonical = AuditCanonicalForm.ToScratch(entry);
+        ArgumentNullException.ThrowIfNull(entry);
         Span<byte> digest = stackalloc byte[SHA256.HashSizeInBytes];
-        SHA256.HashData(canonical, digest);
+        var buffer = t_buffer ??= new ArrayBufferWriter<byte>(1024);
+        buffer.ResetWrittenCount();
+        if (AuditCanonicalWriter.TryWrite(buffer, entry))
+        {
+            SHA256.HashData(buffer.WrittenSpan, digest);
+        }
+        else
+        {
+            SHA256.HashData(AuditCanonicalForm.ToBytes(entry), digest);
+        }
+
+        if (buffer.Capacity > 64 * 1024)
+        {
+            t_buffer = null; // an unusually large entry: do not keep its buffer per thread
+        }
+
         return Convert.ToHexStringLower(digest);
     }
 }

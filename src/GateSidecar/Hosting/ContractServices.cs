@@ -14,12 +14,16 @@ internal static class ContractServices
         var approvals = services.GetService<ApprovalService>();
         if (approvals is null)
         {
-            // A bare transport host (as in transport tests) serves health and reflection only.
+            // A bare transport host (as in transport tests) serves health and reflection; the
+            // contract methods answer UNIMPLEMENTED naming what is missing.
+            registry.AddUnimplemented(Gate.V1.GateReflection.Descriptor.Services[0], "policy checks and approval streams");
+            registry.AddUnimplemented(Gate.V1.ApprovalsReflection.Descriptor.Services[0], "approver decisions");
+            registry.AddUnimplemented(Gate.V1.AuditReflection.Descriptor.Services[0], "the audit trail");
             return;
         }
 
         new GateServiceHandlers(approvals).Map(registry);
         new ApprovalsServiceHandlers(services.GetRequiredService<ApproverDesk>(), services.GetRequiredService<ChangeFeed>()).Map(registry);
-        new AuditServiceHandlers(services.GetRequiredService<IApprovalStore>()).Map(registry);
+        new AuditServiceHandlers(services.GetRequiredService<IApprovalStore>(), services.GetRequiredService<Tokens.SigningKeyRing>()).Map(registry);
     }
 }

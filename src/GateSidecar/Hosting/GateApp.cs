@@ -3,7 +3,11 @@ using GateSidecar.Approvals;
 using GateSidecar.Approvals.Redis;
 using GateSidecar.Approvals.Sqlite;
 using GateSidecar.Approvers;
+using GateSidecar.Audit;
+using GateSidecar.Approvers.Http;
+using GateSidecar.Approvers.Notifications;
 using GateSidecar.Policy;
+using GateSidecar.Telemetry;
 using GateSidecar.Tokens;
 
 namespace GateSidecar.Hosting;
@@ -37,13 +41,21 @@ internal static class GateApp
         SigningKeyRing? keys = null;
         try
         {
-            keys = options.Store == GateStoreKind.Sqlite && options.SqlitePath == ":memory:" && options.SigningKeyPath is null
+            keys = options.Store == GateStoreKind.Sqlite && options.SqlitePath == ":memory:" && options.SigningKeyPaths.Count == 0
                 ? SigningKeyRing.CreateEphemeral()
-                : SigningKeyRing.LoadOrCreate(options.SigningKeyPath, DefaultKeyPath(options));
+                : SigningKeyRing.LoadOrCreate(options.SigningKeyPaths, DefaultKeyPath(options));
         }
         catch (Exception ex) when (ex is SigningKeyException or IOException or UnauthorizedAccessException)
         {
             errors.Add("--signing-key: " + ex.Message);
+        }
+
+        var notifications = NotificationSettings.None;
+        if (!string.IsNullOrWhiteSpace(options.NotificationsPath))
+        {
+            var loaded = NotificationSettingsLoader.Load(options.NotificationsPath);
+            errors.AddRange(loaded.Errors);
+            notifications = loaded.Settings ?? NotificationSettings.None;
         }
 
         PolicyProvider? policy = null;
@@ -68,8 +80,20 @@ internal static class GateApp
 
         var app = GateHost.Build(
             options,
-            builder => ConfigureServices(builder, options, time, policy!, approvers, keys!),
-            static (app, registry) => GateHttpEndpoints.Map(app));
+            builder =>
+            {
+                ConfigureServices(builder, options, time, policy!, approvers, keys!);
+                ApproverHttp.AddServices(builder.Services, notifications);
+            },
+            static (app, registry) =>
+            {
+                // Built before the first request, disposed (flushed) with the container.
+                app.Services.GetRequiredService<TelemetryPipeline>();
+                GateHttpEndpoints.Map(app);
+            });
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("GateSidecar.Hosting.GateApp");
+        GateAppLog.SigningKey(logger, keys!.SigningKeyId, string.Join(", ", keys.Sources), keys.Generated ? " (generated now; keep this file to keep tokens verifiable across restarts)" : string.Empty);
+        GateAppLog.Started(logger, policy!.Current.Version, options.PolicyPath!, options.Store.ToString().ToLowerInvariant());
         return (app, errors);
     }
 
@@ -80,9 +104,12 @@ internal static class GateApp
         services.AddSingleton(policy);
         services.AddSingleton(approvers);
         services.AddSingleton(keys);
-        services.AddSingleton<IApprovalStore>(sp => options.Store == GateStoreKind.Redis
-            ? new RedisApprovalStore(new RedisStoreOptions { Configuration = options.Redis! }, time, sp.GetRequiredService<ILogger<RedisApprovalStore>>())
-            : new SqliteApprovalStore(options.SqlitePath, time, sp.GetRequiredService<ILogger<SqliteApprovalStore>>()));
+        services.AddSingleton(sp => TelemetryPipeline.Start(options.Telemetry, sp.GetRequiredService<ILoggerFactory>().CreateLogger("GateSidecar.Telemetry")));
+        services.AddSingleton<IApprovalStore>(sp => new InstrumentedApprovalStore(
+            options.Store == GateStoreKind.Redis
+                ? new RedisApprovalStore(RedisOptions(options), time, sp.GetRequiredService<ILogger<RedisApprovalStore>>())
+                : new SqliteApprovalStore(options.SqlitePath, time, sp.GetRequiredService<ILogger<SqliteApprovalStore>>()),
+            time));
         services.AddSingleton(sp => new TokenIssuer(keys, time));
         services.AddSingleton<IApprovalTokens>(sp => new ApprovalTokens(sp.GetRequiredService<TokenIssuer>(), keys.CreateVerifier()));
         services.AddSingleton(sp => new ChangeFeed(sp.GetRequiredService<IApprovalStore>()));
@@ -92,13 +119,43 @@ internal static class GateApp
             sp.GetRequiredService<IApprovalTokens>(),
             sp.GetRequiredService<ChangeFeed>(),
             time,
-            sp.GetRequiredService<ILogger<ApprovalService>>()));
+            sp.GetRequiredService<ILogger<ApprovalService>>(),
+            options.OutageAutoPass ? sp.GetRequiredService<OutageBuffer>() : null));
         services.AddSingleton(sp => new ApproverDesk(sp.GetRequiredService<ApprovalService>(), approvers));
+        if (options.OutageAutoPass)
+        {
+            services.AddSingleton<OutageBuffer>();
+            services.AddHostedService(sp => sp.GetRequiredService<OutageBuffer>());
+        }
+
         services.AddSingleton<StoreMonitor>();
         services.AddHostedService(sp => sp.GetRequiredService<StoreMonitor>());
         services.AddSingleton<DeadlineScheduler>();
         services.AddHostedService(sp => sp.GetRequiredService<DeadlineScheduler>());
+        services.AddSingleton(sp => new AuditRetention(sp.GetRequiredService<IApprovalStore>(), keys, time, sp.GetRequiredService<ILogger<AuditRetention>>()));
+        services.AddSingleton(sp => new RetentionScheduler(
+            sp.GetRequiredService<IApprovalStore>(),
+            sp.GetRequiredService<AuditRetention>(),
+            options.AuditRetention,
+            options.Retention,
+            time,
+            sp.GetRequiredService<ILogger<RetentionScheduler>>()));
+        services.AddHostedService(sp => sp.GetRequiredService<RetentionScheduler>());
+        if (options.Telemetry.MetricsEnabled)
+        {
+            services.AddSingleton(sp => new PendingApprovalsTally(
+                sp.GetRequiredService<IApprovalStore>(),
+                () => [.. policy.Current.Pools.Keys],
+                () => sp.GetRequiredService<StoreMonitor>().Ready,
+                time,
+                sp.GetRequiredService<ILogger<PendingApprovalsTally>>()));
+            services.AddHostedService(sp => sp.GetRequiredService<PendingApprovalsTally>());
+        }
     }
+
+    private static RedisStoreOptions RedisOptions(GateOptions options) => options.Retention is { } retention
+        ? new RedisStoreOptions { Configuration = options.Redis!, TerminalRetention = retention }
+        : new RedisStoreOptions { Configuration = options.Redis! };
 
     /// <summary>Beside the embedded database, so tokens stay verifiable across restarts.</summary>
     private static string DefaultKeyPath(GateOptions options)

@@ -27,14 +27,38 @@ internal static class GateHost
         }
 
         GateOptionsValidator.TryParseListen(options.Listen, out var address);
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ApplicationName = typeof(GateHost).Assembly.GetName().Name });
+        // The sidecar reads no appsettings files: no file watchers for them (each costs an inotify
+        // instance, a per-user resource that many sidecars on one host would exhaust).
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+        {
+            Args = ["--hostBuilder:reloadConfigOnChange=false"],
+            ApplicationName = typeof(GateHost).Assembly.GetName().Name,
+        });
 
         // stdout carries only the "listening" lines; logs go to stderr. Per-request framework logs
         // stay off the hot path.
         builder.Logging.ClearProviders();
-        builder.Logging.AddSimpleConsole(console => console.SingleLine = true);
+        if (options.LogFormat == GateLogFormat.Json)
+        {
+            // Scopes carry the current span's TraceId and SpanId on every line.
+            builder.Logging.AddJsonConsole(json =>
+            {
+                json.IncludeScopes = true;
+                json.UseUtcTimestamp = true;
+                json.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
+            });
+        }
+        else
+        {
+            builder.Logging.AddSimpleConsole(console => console.SingleLine = true);
+        }
+
         builder.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(console => console.LogToStandardErrorThreshold = LogLevel.Trace);
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+
+        // With this category enabled at any level, hosting opens a logging scope for every request.
+        // It only logs request start/stop; failures are logged by Kestrel and the transport.
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);
 
         var tls = options.UsesTls ? GateTlsMaterial.Load(options) : null;
         if (tls is not null)
@@ -94,8 +118,14 @@ internal static class GateHost
         ServerReflectionService.Map(registry, app.Services.GetRequiredService<ServerReflectionService>());
         ContractServices.Map(registry, app.Services);
 
+        // One callback, so the order holds: watchers learn NOT_SERVING before streams are told to end.
         var health = app.Services.GetRequiredService<HealthStatusService>();
-        app.Lifetime.ApplicationStopping.Register(health.MarkStopping);
+        var runtime = app.Services.GetRequiredService<GrpcServerRuntime>();
+        app.Lifetime.ApplicationStopping.Register(() =>
+        {
+            health.MarkStopping();
+            runtime.SignalStopping();
+        });
         app.Lifetime.ApplicationStarted.Register(() => endpoints.Report(Console.Out));
 
         // The gRPC port is served before routing: one frozen lookup per call, no endpoint matching.

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using GateSidecar.Approvers.Http;
 using GateSidecar.Policy;
 using GateSidecar.Tokens;
 
@@ -29,5 +30,7 @@ internal static class GateHttpEndpoints
             http.Response.Headers.CacheControl = "public, max-age=300";
             return http.Response.Body.WriteAsync(keys.Jwks.Utf8Json, http.RequestAborted).AsTask();
         });
+
+        ApproverHttp.Map(app);
     }
 }

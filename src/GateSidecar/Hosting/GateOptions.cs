@@ -10,6 +10,16 @@ internal enum GateStoreKind
     Redis,
 }
 
+/// <summary>How log lines are written to stderr.</summary>
+internal enum GateLogFormat
+{
+    /// <summary>One human-readable line per entry.</summary>
+    Text,
+
+    /// <summary>One JSON object per line, with scopes (trace and span ids).</summary>
+    Json,
+}
+
 /// <summary>
 /// How the sidecar runs: the contract flags (SPEC §8), each also settable through configuration
 /// and environment (<c>GATE_GRPC_PORT</c>, ...). Built by <see cref="GateOptionsParser"/>; checked by
@@ -42,11 +52,40 @@ internal sealed record GateOptions
     /// <summary>Redis endpoint as HOST:PORT; required with <see cref="GateStoreKind.Redis"/>.</summary>
     public string? Redis { get; init; }
 
-    /// <summary>PEM file of the EC P-256 token signing key (PKCS#8 or SEC1).</summary>
-    public string? SigningKeyPath { get; init; }
+    /// <summary>
+    /// The first <c>--signing-key</c>: PEM file (PKCS#8 or SEC1) of the EC P-256 key that signs tokens
+    /// and audit checkpoints. Setting it replaces <see cref="SigningKeyPaths"/> with this one path.
+    /// </summary>
+    public string? SigningKeyPath
+    {
+        get => SigningKeyPaths.Count > 0 ? SigningKeyPaths[0] : null;
+        init => SigningKeyPaths = value is null ? [] : [value];
+    }
+
+    /// <summary>
+    /// Every <c>--signing-key</c>, in order (PEM files or directories of them): the first signs, the
+    /// others are published in the JWKS for verification only (key rotation). Empty: a key is
+    /// generated once beside the embedded database.
+    /// </summary>
+    public IReadOnlyList<string> SigningKeyPaths { get; init; } = [];
+
+    /// <summary>Audit entries older than this are pruned behind a signed checkpoint; null keeps them forever.</summary>
+    public TimeSpan? AuditRetention { get; init; }
+
+    /// <summary>
+    /// Finished approvals (and their idempotency keys) older than this are deleted; null keeps them
+    /// forever with SQLite and 7 days with Redis.
+    /// </summary>
+    public TimeSpan? Retention { get; init; }
 
     /// <summary>Shared secret of signed webhooks.</summary>
     public string? WebhookSecret { get; init; }
+
+    /// <summary>YAML file of outbound notification targets per pool (see docs/webhooks.md).</summary>
+    public string? NotificationsPath { get; init; }
+
+    /// <summary>The console's address as approvers reach it, for links in notifications.</summary>
+    public string? ConsoleUrl { get; init; }
 
     /// <summary>The address both ports listen on; anything but loopback requires TLS.</summary>
     public string Listen { get; init; } = DefaultListen;
@@ -61,7 +100,15 @@ internal sealed record GateOptions
     public string? TlsClientCaPath { get; init; }
 
     /// <summary>Largest gRPC request message, in bytes.</summary>
+    /// <summary>Let auto-pass calls through during a store outage (records buffered in memory). Off: fail closed.</summary>
+    public bool OutageAutoPass { get; init; }
+
     public int MaxMessageBytes { get; init; } = Transport.GrpcProtocol.DefaultMaxMessageBytes;
+
+    public GateLogFormat LogFormat { get; init; } = GateLogFormat.Text;
+
+    /// <summary>OpenTelemetry export, from the standard OTEL_* variables (see Telemetry/TelemetryOptionsReader).</summary>
+    public Telemetry.TelemetryOptions Telemetry { get; init; } = GateSidecar.Telemetry.TelemetryOptions.Disabled;
 
     public bool UsesTls => TlsCertPath is not null;
 }

@@ -29,7 +29,13 @@ internal static class GateOptionsValidator
 
         FileMustExist(options.PolicyPath, "--policy", errors);
         FileMustExist(options.ApproversPath, "--approvers", errors);
-        FileMustExist(options.SigningKeyPath, "--signing-key", errors);
+        foreach (var keyPath in options.SigningKeyPaths)
+        {
+            if (!File.Exists(keyPath) && !Directory.Exists(keyPath))
+            {
+                errors.Add($"--signing-key {keyPath}: no such file or directory");
+            }
+        }
 
         if (string.IsNullOrWhiteSpace(options.SqlitePath))
         {

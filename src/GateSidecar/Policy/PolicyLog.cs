@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Logging;
-
 namespace GateSidecar.Policy;
 
 /// <summary>Policy log messages; event ids 1100–1199 are reserved for the policy engine.</summary>

@@ -37,6 +37,10 @@ internal static class GrpcCallCompletion
                 status = bad.StatusCode == StatusCodes.Status413PayloadTooLarge ? StatusCode.ResourceExhausted : StatusCode.InvalidArgument;
                 detail = $"the request could not be read: {bad.Message}";
                 break;
+            case OperationCanceledException when call.ServerStopping.IsCancellationRequested && !http.RequestAborted.IsCancellationRequested:
+                status = StatusCode.Unavailable;
+                detail = $"the sidecar is shutting down: retry {call.Method}, or re-attach with Watch";
+                break;
             case OperationCanceledException or IOException when http.RequestAborted.IsCancellationRequested:
                 // The client reset the stream: there is nobody left to tell.
                 GrpcServerLog.ClientCancelled(logger, call.Method);
@@ -64,11 +68,14 @@ internal static class GrpcCallCompletion
             return Task.CompletedTask;
         }
 
-        // Trailers-Only: the status travels in the headers of a response without a body.
+        // Trailers-Only: the status travels in the one HEADERS frame (with END_STREAM) Kestrel sends
+        // when the request ends with nothing written. Starting the response here instead would
+        // send HEADERS without END_STREAM and then an empty DATA frame, which grpcio reads as
+        // UNKNOWN.
         var headers = response.Headers;
         headers.ContentType = GrpcProtocol.ContentTypeValue;
         headers.GrpcStatus = GrpcProtocol.StatusValue(status);
         headers.GrpcMessage = GrpcMessageEncoding.Encode(detail);
-        return response.StartAsync();
+        return Task.CompletedTask;
     }
 }

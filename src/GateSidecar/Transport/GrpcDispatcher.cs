@@ -1,5 +1,6 @@
 using System.Collections.Frozen;
 using Gate.Client;
+using GateSidecar.Telemetry;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 
@@ -17,6 +18,7 @@ internal sealed class GrpcDispatcher
 
     private readonly FrozenDictionary<string, GrpcMethodHandler> _routes;
     private readonly FrozenSet<string> _services;
+    private readonly FrozenDictionary<string, RpcMethodName> _spanNames;
     private readonly GrpcServerRuntime _runtime;
     private readonly bool _liftBodyLimitForAll;
 
@@ -24,6 +26,7 @@ internal sealed class GrpcDispatcher
     {
         _routes = routes.ToFrozenDictionary(StringComparer.Ordinal);
         _services = services.ToFrozenSet(StringComparer.Ordinal);
+        _spanNames = routes.Keys.ToFrozenDictionary(static path => path, RpcMethodName.FromPath, StringComparer.Ordinal);
         _runtime = runtime;
         _liftBodyLimitForAll = runtime.MaxMessageBytes + (long)GrpcProtocol.FrameHeaderSize > KestrelDefaultBodyLimit;
     }
@@ -66,7 +69,7 @@ internal sealed class GrpcDispatcher
         }
 
         http.Response.Headers.ContentType = GrpcProtocol.ContentTypeValue;
-        return handler.HandleAsync(http);
+        return GrpcServerTracing.Enabled ? GrpcServerTracing.TraceAsync(http, handler, _spanNames[path]) : handler.HandleAsync(http);
     }
 
     private string DescribeUnknown(string path)

@@ -33,7 +33,7 @@ internal abstract class GrpcMethodHandler
         var header = http.Request.Headers.GrpcTimeout;
         if (header.Count == 0)
         {
-            return new ServerCallContext(http, Path, null, http.RequestAborted);
+            return new ServerCallContext(http, Path) { ServerStopping = Runtime.Stopping };
         }
 
         var value = header.ToString();
@@ -52,8 +52,8 @@ internal abstract class GrpcMethodHandler
         }
 
         return timeout > GrpcTimeout.Longest
-            ? new ServerCallContext(http, Path, null, http.RequestAborted)
-            : ServerCallContext.WithDeadline(http, Path, timeout, Runtime.TimeProvider);
+            ? new ServerCallContext(http, Path) { ServerStopping = Runtime.Stopping }
+            : ServerCallContext.WithDeadline(http, Path, timeout, Runtime.TimeProvider, Runtime.Stopping);
     }
 
     protected Task FailAsync(HttpContext http, ServerCallContext call, Exception exception)

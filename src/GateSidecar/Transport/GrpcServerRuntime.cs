@@ -3,8 +3,10 @@ using Microsoft.Extensions.Logging;
 namespace GateSidecar.Transport;
 
 /// <summary>What every method handler shares: limits, the clock and the transport's logger.</summary>
-internal sealed class GrpcServerRuntime
+internal sealed class GrpcServerRuntime : IDisposable
 {
+    private readonly CancellationTokenSource _stopping = new();
+
     public GrpcServerRuntime(GrpcTransportOptions options, TimeProvider timeProvider, ILoggerFactory loggerFactory)
     {
         if (options.MaxMessageBytes <= 0)
@@ -22,4 +24,12 @@ internal sealed class GrpcServerRuntime
     public TimeProvider TimeProvider { get; }
 
     public ILogger Logger { get; }
+
+    /// <summary>Fires when the server starts shutting down (see <see cref="ServerCallContext.ServerStopping"/>).</summary>
+    public CancellationToken Stopping => _stopping.Token;
+
+    /// <summary>Tells every running call that the server is stopping. Called once by the host.</summary>
+    public void SignalStopping() => _stopping.Cancel();
+
+    public void Dispose() => _stopping.Dispose();
 }

@@ -7,13 +7,21 @@ internal sealed class ServerCallContext
 {
     private CancellationTokenSource? _deadlineSource;
     private CancellationTokenRegistration _abortRegistration;
+    private CancellationToken? _cancellationToken;
 
     public ServerCallContext(HttpContext httpContext, string method, DateTimeOffset? deadline, CancellationToken cancellationToken)
     {
         HttpContext = httpContext;
         Method = method;
         Deadline = deadline;
-        CancellationToken = cancellationToken;
+        _cancellationToken = cancellationToken;
+    }
+
+    /// <summary>A call without deadline: its token is the request's abort token, fetched on first use.</summary>
+    internal ServerCallContext(HttpContext httpContext, string method)
+    {
+        HttpContext = httpContext;
+        Method = method;
     }
 
     /// <summary>The full method name, e.g. <c>/gate.v1.Gate/Check</c>.</summary>
@@ -23,9 +31,20 @@ internal sealed class ServerCallContext
     public DateTimeOffset? Deadline { get; }
 
     /// <summary>Cancelled when the deadline passes or the client goes away.</summary>
-    public CancellationToken CancellationToken { get; }
+    /// <remarks>
+    /// Without a deadline this is <c>HttpContext.RequestAborted</c>, fetched lazily: arming it costs
+    /// Kestrel a lock and a token source, which a handler that completes at once never needs.
+    /// </remarks>
+    public CancellationToken CancellationToken => _cancellationToken ??= HttpContext.RequestAborted;
 
     public HttpContext HttpContext { get; }
+
+    /// <summary>
+    /// Fires when the sidecar starts shutting down. Long-lived streams should end when it does
+    /// (link it with <see cref="CancellationToken"/>); a handler cancelled by it ends with
+    /// UNAVAILABLE, telling the client to retry or re-attach.
+    /// </summary>
+    public CancellationToken ServerStopping { get; init; }
 
     /// <summary>The caller's address, e.g. <c>127.0.0.1:50412</c> (empty when unknown).</summary>
     public string Peer
@@ -49,12 +68,13 @@ internal sealed class ServerCallContext
     }
 
     /// <summary>A call whose token fires at <paramref name="timeout"/> from now or when the client goes away.</summary>
-    internal static ServerCallContext WithDeadline(HttpContext httpContext, string method, TimeSpan timeout, TimeProvider timeProvider)
+    internal static ServerCallContext WithDeadline(HttpContext httpContext, string method, TimeSpan timeout, TimeProvider timeProvider, CancellationToken serverStopping)
     {
         var source = new CancellationTokenSource(timeout, timeProvider);
         var context = new ServerCallContext(httpContext, method, timeProvider.GetUtcNow() + timeout, source.Token)
         {
             _deadlineSource = source,
+            ServerStopping = serverStopping,
         };
         context._abortRegistration = httpContext.RequestAborted.UnsafeRegister(static state => ((CancellationTokenSource)state!).Cancel(), source);
         return context;

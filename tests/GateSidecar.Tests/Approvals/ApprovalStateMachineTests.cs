@@ -67,7 +67,7 @@ public sealed class ApprovalStateMachineTests
         Assert.Equal(ApprovalState.Pending, a.State);
         Assert.Equal("finance", a.Pool);
         Assert.Equal(1, a.Quorum);
-        Assert.Equal(_clock.GetUtcNow() + TimeSpan.FromSeconds(3), a.Deadline.ToDateTimeOffset());
+        Assert.Equal(_clock.GetUtcNow() + TimeSpan.FromMinutes(2), a.Deadline.ToDateTimeOffset());
         Assert.True(record.EscalateOnTimeout);
         Assert.Equal(["finance-leads", "execs"], record.Ladder.Select(l => l.Pool));
         Assert.Contains(a.Impact, i => i.Label == "args.amount" && i.Value == "900");
@@ -247,7 +247,7 @@ public sealed class ApprovalStateMachineTests
     [Fact]
     public void Timeout_BeforeDeadline_DoesNothing()
     {
-        _clock.Advance(TimeSpan.FromSeconds(2));
+        _clock.Advance(TimeSpan.FromSeconds(119));
         Assert.Null(_machine.Timeout(Create(Refund(900))));
     }
 
@@ -255,7 +255,7 @@ public sealed class ApprovalStateMachineTests
     public void Timeout_WithEscalateWalksTheLadderThenExpires()
     {
         var record = Create(Refund(900));
-        _clock.Advance(TimeSpan.FromSeconds(3));
+        _clock.Advance(TimeSpan.FromMinutes(2));
         var level1 = _machine.Timeout(record)!.Record;
         Assert.Equal(("finance-leads", ApprovalState.Escalated, 1), (level1.Approval.Pool, level1.Approval.State, level1.Approval.EscalationLevel));
         Assert.Equal("timer", level1.LastActor);

@@ -29,7 +29,7 @@ internal static class TestPolicies
               args.amount: { gt: 500 }
             tier: single
             pool: finance
-            timeout: 3s
+            timeout: 2m
             on_timeout: escalate
             escalate_to: { pool: finance-leads, timeout: 1h, on_timeout: escalate, escalate_to: { pool: execs, timeout: 2h, on_timeout: deny } }
             impact: [args.amount, args.customer_id, args.card_number]

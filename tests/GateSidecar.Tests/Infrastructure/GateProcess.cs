@@ -89,6 +89,13 @@ internal sealed partial class GateProcess : IAsyncDisposable
         return (process._process.ExitCode, process.StandardOutput, process.StandardError);
     }
 
+    /// <summary>Waits for the process to end; returns its exit code (128 + signal number when a signal ended it).</summary>
+    public async Task<int> WaitForExitAsync(TimeSpan? timeout = null)
+    {
+        await _process.WaitForExitAsync().WaitAsync(timeout ?? TimeSpan.FromSeconds(30));
+        return _process.ExitCode;
+    }
+
     /// <summary>SIGKILL: no shutdown code runs.</summary>
     public void Kill() => _process.Kill(entireProcessTree: true);
 

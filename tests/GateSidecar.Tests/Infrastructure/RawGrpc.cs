@@ -67,6 +67,8 @@ internal sealed class RawGrpc : IDisposable
         using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(address, path))
         {
             Content = new ByteArrayContent(body),
+            Version = HttpVersion.Version20,
+            VersionPolicy = HttpVersionPolicy.RequestVersionExact,
         };
         request.Content.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType);
         request.Headers.TryAddWithoutValidation("te", "trailers");

@@ -35,6 +35,21 @@ public sealed class SigningKeyRingTests : IDisposable
     }
 
     [Fact]
+    public async Task LoadOrCreate_SeveralStartsAtOnce_AllEndWithOneKey()
+    {
+        var path = Path.Combine(_dir, "race", "signing-key.pem");
+
+        var kids = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => Task.Run(() =>
+        {
+            using var ring = SigningKeyRing.LoadOrCreate(keyPath: null, path);
+            return ring.SigningKeyId;
+        }))).WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+
+        Assert.Single(kids.Distinct());
+        Assert.Equal(["signing-key.pem"], Directory.GetFiles(Path.GetDirectoryName(path)!).Select(Path.GetFileName));
+    }
+
+    [Fact]
     public void LoadOrCreate_Pkcs8File_LoadsAndKidIsThumbprint()
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);

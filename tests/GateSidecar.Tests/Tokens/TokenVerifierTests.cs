@@ -255,6 +255,12 @@ public sealed class TokenVerifierTests : IDisposable
         Assert.True(verifier.Verify(_token, "payments.refund", _args).Valid);
     }
 
+    [Fact]
+    public void TokenVerification_DefaultValue_IsNotValid()
+    {
+        Assert.False(default(TokenVerification).Valid);
+    }
+
     private static string Sign(ECDsa key, string signingInput)
     {
         var signature = key.SignData(Encoding.ASCII.GetBytes(signingInput), HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);

@@ -89,9 +89,12 @@ public static class Jcs
         JcsWriter.WriteElement(destination, value, 0);
     }
 
-    /// <summary>Writes one JSON string in canonical form (quoted, escaped as <c>JSON.stringify</c> does) to <paramref name="destination"/>.</summary>
-    /// <exception cref="JcsException">The string holds a lone surrogate.</exception>
-    public static void WriteStringTo(IBufferWriter<byte> destination, ReadOnlySpan<char> value)
+    /// <summary>
+    /// Writes <paramref name="value"/> as a canonical JSON string: quoted, with only <c>"</c>, <c>\</c>
+    /// and the C0 controls escaped, as ECMAScript <c>JSON.stringify</c> does.
+    /// </summary>
+    /// <exception cref="JcsException">The text holds a lone surrogate.</exception>
+    public static void WriteString(IBufferWriter<byte> destination, ReadOnlySpan<char> value)
     {
         ArgumentNullException.ThrowIfNull(destination);
         JcsWriter.WriteString(destination, value);

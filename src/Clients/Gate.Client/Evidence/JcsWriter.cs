@@ -26,25 +26,30 @@ internal static class JcsWriter
             return;
         }
 
-        var keys = ArrayPool<string>.Shared.Rent(count);
+        var members = ArrayPool<KeyValuePair<string, Value>>.Shared.Rent(count);
         try
         {
-            fields.Keys.CopyTo(keys, 0);
-            Array.Sort(keys, 0, count, StringComparer.Ordinal); // UTF-16 code unit order
+            var n = 0;
+            foreach (var member in fields)
+            {
+                members[n++] = member;
+            }
+
+            Array.Sort(members, 0, n, StructMemberOrder.Instance); // UTF-16 code unit order
             WriteByte(output, (byte)'{');
-            for (var i = 0; i < count; i++)
+            for (var i = 0; i < n; i++)
             {
                 if (i > 0)
                 {
                     WriteByte(output, (byte)',');
                 }
 
-                var key = keys[i];
+                var (key, member) = members[i];
                 try
                 {
                     WriteString(output, key);
                     WriteByte(output, (byte)':');
-                    WriteValue(output, fields[key], depth + 1);
+                    WriteValue(output, member, depth + 1);
                 }
                 catch (JcsException e)
                 {
@@ -56,8 +61,8 @@ internal static class JcsWriter
         }
         finally
         {
-            Array.Clear(keys, 0, count);
-            ArrayPool<string>.Shared.Return(keys);
+            Array.Clear(members, 0, count);
+            ArrayPool<KeyValuePair<string, Value>>.Shared.Return(members);
         }
     }
 
@@ -282,5 +287,12 @@ internal static class JcsWriter
     {
         bytes.CopyTo(output.GetSpan(bytes.Length));
         output.Advance(bytes.Length);
+    }
+
+    private sealed class StructMemberOrder : IComparer<KeyValuePair<string, Value>>
+    {
+        public static readonly StructMemberOrder Instance = new();
+
+        public int Compare(KeyValuePair<string, Value> x, KeyValuePair<string, Value> y) => string.CompareOrdinal(x.Key, y.Key);
     }
 }

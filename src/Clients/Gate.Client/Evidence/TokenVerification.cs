@@ -10,8 +10,8 @@ public readonly struct TokenVerification
         Claims = claims;
     }
 
-    /// <summary>Whether the token authorises the call it was checked against.</summary>
-    public bool Valid => Failure == TokenFailure.None;
+    /// <summary>Whether the token authorises the call it was checked against (never true for a <see langword="default"/> instance).</summary>
+    public bool Valid => Failure == TokenFailure.None && Claims is not null;
 
     /// <summary>Why the token was refused; <see cref="TokenFailure.None"/> when valid.</summary>
     public TokenFailure Failure { get; }

@@ -13,7 +13,7 @@ namespace GateSidecar.Approvals.Redis;
 /// publication together); changes reach the subscribers of every store instance connected to that
 /// Redis, this one included, through the pub/sub channel.
 /// </summary>
-internal sealed class RedisApprovalStore : IApprovalStore
+internal sealed partial class RedisApprovalStore : IApprovalStore
 {
     private const int AuditReadChunk = 1000;
     private const int AuditScanBudget = 2000;
@@ -24,8 +24,13 @@ internal sealed class RedisApprovalStore : IApprovalStore
     private readonly RedisKeys _keys;
     private readonly ApprovalChangeFanout _subscribers = new();
     private readonly Action<Exception> _onSubscriberError;
+    private static readonly TimeSpan SubscriptionCheckInterval = TimeSpan.FromMilliseconds(250);
+    private readonly Action<RedisChannel, RedisValue> _onMessage;
     private RedisConnection? _connection;
     private RedisWriter? _writer;
+    private int _ensuringSubscription;
+    private volatile bool _disposed;
+    private int _disposeStarted;
 
     public RedisApprovalStore(RedisStoreOptions options, TimeProvider timeProvider, ILogger<RedisApprovalStore> logger)
     {
@@ -42,6 +47,7 @@ internal sealed class RedisApprovalStore : IApprovalStore
         _logger = logger ?? throw new ArgumentNullException(nameof(logger));
         _keys = new RedisKeys(options.KeyPrefix);
         _onSubscriberError = ex => RedisStoreLog.SubscriberFailed(_logger, ex);
+        _onMessage = OnMessage;
     }
 
     public string Name => "redis";
@@ -63,17 +69,10 @@ internal sealed class RedisApprovalStore : IApprovalStore
 
         var connection = await RedisConnection.ConnectAsync(_options, _logger).ConfigureAwait(false);
         _connection = connection;
-        try
-        {
-            // Recorded by the multiplexer even while Redis is down, and resent on every reconnect.
-            await connection.RunAsync(connection.Subscriber.SubscribeAsync(_keys.Changes, OnMessage), cancellationToken).ConfigureAwait(false);
-        }
-        catch (StoreUnavailableException ex)
-        {
-            RedisStoreLog.SubscribeFailed(_logger, _keys.Changes.ToString(), connection.Endpoint, ex);
-        }
-
         _writer = new RedisWriter(connection, _keys, _options, _logger);
+        connection.SubscriptionRestored += EnsureSubscribedSoon;
+        await SubscribeAsync(connection).ConfigureAwait(false);
+        EnsureSubscribedSoon();
     }
 
     public ValueTask<CreateResult> CreateAsync(StoredApproval record, IReadOnlyList<AuditEvent> audit, CancellationToken cancellationToken)
@@ -233,6 +232,12 @@ internal sealed class RedisApprovalStore : IApprovalStore
 
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposeStarted, 1) == 1)
+        {
+            return;
+        }
+
+        _disposed = true;
         if (_writer is not null)
         {
             await _writer.DisposeAsync().ConfigureAwait(false);
@@ -267,6 +272,61 @@ internal sealed class RedisApprovalStore : IApprovalStore
 
         var cursor = (string)reply[0]!;
         return (events, cursor.Length == 0 ? null : long.Parse(cursor, CultureInfo.InvariantCulture));
+    }
+
+    private async Task SubscribeAsync(RedisConnection connection)
+    {
+        try
+        {
+            await connection.RunAsync(connection.Subscriber.SubscribeAsync(_keys.Changes, _onMessage), CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (StoreUnavailableException ex)
+        {
+            RedisStoreLog.SubscribeFailed(_logger, _keys.Changes.ToString(), connection.Endpoint, ex);
+        }
+    }
+
+    /// <summary>
+    /// The multiplexer resends a subscription on reconnect only if it was bound to a server; one
+    /// made while Redis was unreachable is not, so it is made again once the connection is back.
+    /// </summary>
+    private void EnsureSubscribedSoon()
+    {
+        if (Interlocked.Exchange(ref _ensuringSubscription, 1) == 0)
+        {
+            _ = EnsureSubscribedAsync();
+        }
+    }
+
+    private async Task EnsureSubscribedAsync()
+    {
+        try
+        {
+            var connection = Connection;
+            while (!_disposed && connection.Subscriber.SubscribedEndpoint(_keys.Changes) is null)
+            {
+                if (connection.SubscriptionsConnected)
+                {
+                    await connection.RunAsync(connection.Subscriber.UnsubscribeAsync(_keys.Changes, _onMessage), CancellationToken.None).ConfigureAwait(false);
+                    await SubscribeAsync(connection).ConfigureAwait(false);
+                    if (connection.Subscriber.SubscribedEndpoint(_keys.Changes) is not null)
+                    {
+                        RedisStoreLog.Resubscribed(_logger, _keys.Changes.ToString(), connection.Endpoint);
+                        return;
+                    }
+                }
+
+                await Task.Delay(SubscriptionCheckInterval).ConfigureAwait(false);
+            }
+        }
+        catch (StoreUnavailableException)
+        {
+            // The connection dropped again: its next restoration starts another attempt.
+        }
+        finally
+        {
+            Volatile.Write(ref _ensuringSubscription, 0);
+        }
     }
 
     private void OnMessage(RedisChannel channel, RedisValue message)

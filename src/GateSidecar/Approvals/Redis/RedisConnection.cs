@@ -33,8 +33,6 @@ internal sealed class RedisConnection : IAsyncDisposable
 
     public ISubscriber Subscriber { get; }
 
-    public bool IsConnected => _commands.IsConnected;
-
     public static async Task<RedisConnection> ConnectAsync(RedisStoreOptions options, ILogger logger)
     {
         ConfigurationOptions configuration;
@@ -61,23 +59,40 @@ internal sealed class RedisConnection : IAsyncDisposable
         configuration.ClientName ??= "gate-sidecar";
         var endpoint = string.Join(",", configuration.EndPoints.Select(Describe));
 
-        var commands = await ConnectionMultiplexer.ConnectAsync(configuration).ConfigureAwait(false);
+        // In parallel: while Redis is down each connect waits the whole connect timeout.
+        var connectingCommands = ConnectionMultiplexer.ConnectAsync(configuration);
+        var connectingSubscriptions = ConnectionMultiplexer.ConnectAsync(configuration.Clone());
+        var commands = await connectingCommands.ConfigureAwait(false);
+        var subscriptions = await connectingSubscriptions.ConfigureAwait(false);
         commands.PreserveAsyncOrder = false;
-        var subscriptions = await ConnectionMultiplexer.ConnectAsync(configuration.Clone()).ConfigureAwait(false);
         subscriptions.PreserveAsyncOrder = true;
+        var connection = new RedisConnection(commands, subscriptions, endpoint, options.OperationTimeout);
         foreach (var multiplexer in new[] { commands, subscriptions })
         {
             multiplexer.ConnectionFailed += (_, e) => RedisStoreLog.ConnectionFailed(logger, endpoint, e.ConnectionType.ToString(), e.FailureType.ToString(), e.Exception);
             multiplexer.ConnectionRestored += (_, e) => RedisStoreLog.ConnectionRestored(logger, endpoint, e.ConnectionType.ToString());
         }
 
+        subscriptions.ConnectionRestored += (_, e) =>
+        {
+            if (e.ConnectionType == ConnectionType.Subscription)
+            {
+                connection.SubscriptionRestored?.Invoke();
+            }
+        };
+
         if (!commands.IsConnected)
         {
             RedisStoreLog.StartedDisconnected(logger, endpoint);
         }
 
-        return new RedisConnection(commands, subscriptions, endpoint, options.OperationTimeout);
+        return connection;
     }
+
+    /// <summary>Raised when the subscription connection comes back (after an outage, or after starting while Redis was down).</summary>
+    public event Action? SubscriptionRestored;
+
+    public bool SubscriptionsConnected => _subscriptions.IsConnected;
 
     /// <summary>Awaits a Redis call for at most the operation timeout; failures to reach Redis become <see cref="StoreUnavailableException"/>.</summary>
     public async Task<T> RunAsync<T>(Task<T> call, CancellationToken cancellationToken)

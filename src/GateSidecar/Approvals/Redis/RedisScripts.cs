@@ -9,7 +9,8 @@ internal static class RedisScripts
     /// <summary>
     /// Applies a batch of writes in order, all appending to the audit chain.
     /// KEYS[1] = audit head. ARGV: prefix, expected head seq, retention ms, op count, then per op
-    /// kind (C|U), id, idempotency tail (C) or expected seq (U), new seq, state, pending (1|0), pool,
+    /// kind (C|U|A; A appends audit entries only: no record, nothing published), id, idempotency
+    /// tail (C) or expected seq (U), new seq, state, pending (1|0), pool,
     /// list member (C), deadline ms, record bytes, last entry hash, entry count, and per entry
     /// seq, approval id, at ms, bytes.
     /// Returns {'H', 0, head seq, head hash} when the chain head moved (nothing written);
@@ -39,7 +40,9 @@ internal static class RedisScripts
           local data, lastHash, entries = ARGV[i + 9], ARGV[i + 10], tonumber(ARGV[i + 11])
           local recordKey = p .. ':a:' .. id
           local idemKey
-          if kind == 'C' then
+          if kind == 'A' then
+            -- audit entries only
+          elseif kind == 'C' then
             idemKey = p .. ':k:' .. third
             local existingId = redis.call('GET', idemKey)
             if existingId then
@@ -65,7 +68,9 @@ internal static class RedisScripts
             redis.call('ZREM', dueKey, id)
             redis.call('HSET', recordKey, 'd', data, 's', seq, 'st', state, 'p', pool)
           end
-          if pending then
+          if kind == 'A' then
+            -- no record, no indexes
+          elseif pending then
             if member then
               redis.call('ZADD', p .. ':pool:' .. pool, 0, member)
             end
@@ -89,7 +94,9 @@ internal static class RedisScripts
           if lastSeq then
             redis.call('HSET', headKey, 's', lastSeq, 'h', lastHash)
           end
-          redis.call('PUBLISH', channel, seq .. ':' .. state .. ':' .. string.len(id) .. ':' .. id .. pool)
+          if kind ~= 'A' then
+            redis.call('PUBLISH', channel, seq .. ':' .. state .. ':' .. string.len(id) .. ':' .. id .. pool)
+          end
           applied = applied + 1
           i = a
         end
@@ -127,10 +134,13 @@ internal static class RedisScripts
     /// approval id ('' = any), since ms ('' = none), until ms ('' = none, exclusive), limit, scan
     /// budget. Returns {next cursor or '', entry bytes…}. Without an approval id the script scans
     /// at most `budget` seqs, so a page can hold fewer than `limit` entries and still have a cursor.
+    /// Seqs up to the pruning checkpoint are skipped (they are gone).
     /// </summary>
     public const string ListAudit = """
         local p = ARGV[1]
         local after = tonumber(ARGV[2])
+        local pruned = tonumber(redis.call('HGET', p .. ':audit:checkpoint', 's') or '0')
+        if after < pruned then after = pruned end
         local approval = ARGV[3]
         local since = tonumber(ARGV[4])
         local untilMs = tonumber(ARGV[5])
@@ -148,7 +158,7 @@ internal static class RedisScripts
           end
         end
         if approval ~= '' then
-          local seqs = redis.call('ZRANGEBYSCORE', p .. ':audit:ap:' .. approval, '(' .. ARGV[2], '+inf', 'LIMIT', 0, budget)
+          local seqs = redis.call('ZRANGEBYSCORE', p .. ':audit:ap:' .. approval, '(' .. string.format('%d', after), '+inf', 'LIMIT', 0, budget)
           for index, seq in ipairs(seqs) do
             local value = redis.call('HGET', auditKey, seq)
             if value then take(value) end
@@ -174,5 +184,35 @@ internal static class RedisScripts
         end
         if last < head then out[1] = string.format('%d', last) end
         return out
+        """;
+
+    /// <summary>
+    /// Removes the pruned head of the audit chain, compare-and-set on the checkpoint. KEYS[1] =
+    /// audit head. ARGV: prefix, expected checkpoint seq (0 = none), new checkpoint seq, hash, at ms,
+    /// kid, signature, the stored bytes of the last pruned entry, then the approval ids of the pruned
+    /// entries (their per-approval index entries go too). Returns 1 when pruned; 0, changing nothing,
+    /// when the checkpoint moved, the last pruned entry changed or is the newest entry.
+    /// </summary>
+    public const string PruneAudit = """
+        local p = ARGV[1]
+        local checkpointKey = p .. ':audit:checkpoint'
+        local current = tonumber(redis.call('HGET', checkpointKey, 's') or '0')
+        if current ~= tonumber(ARGV[2]) then return 0 end
+        local through = tonumber(ARGV[3])
+        local head = tonumber(redis.call('HGET', KEYS[1], 's') or '0')
+        if head <= through then return 0 end
+        local auditKey = p .. ':audit'
+        local last = redis.call('HGET', auditKey, ARGV[3])
+        if not last then return 0 end
+        local colon = string.find(last, ':', 1, true)
+        if string.sub(last, colon + 1) ~= ARGV[8] then return 0 end
+        for seq = current + 1, through do
+          redis.call('HDEL', auditKey, string.format('%d', seq))
+        end
+        for n = 9, #ARGV do
+          redis.call('ZREMRANGEBYSCORE', p .. ':audit:ap:' .. ARGV[n], '-inf', through)
+        end
+        redis.call('HSET', checkpointKey, 's', ARGV[3], 'h', ARGV[4], 'at', ARGV[5], 'kid', ARGV[6], 'sig', ARGV[7])
+        return 1
         """;
 }

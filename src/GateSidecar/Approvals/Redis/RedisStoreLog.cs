@@ -25,6 +25,9 @@ internal static partial class RedisStoreLog
     [LoggerMessage(EventId = 3207, Level = LogLevel.Warning, Message = "Writing a batch of {Count} writes to redis at {Endpoint} failed.")]
     public static partial void BatchFailed(ILogger logger, int count, string endpoint, Exception exception);
 
+    [LoggerMessage(EventId = 3209, Level = LogLevel.Information, Message = "Subscribed to {Channel} on redis at {Endpoint} again.")]
+    public static partial void Resubscribed(ILogger logger, string channel, string endpoint);
+
     [LoggerMessage(EventId = 3208, Level = LogLevel.Debug, Message = "The audit chain head moved (now {HeadSeq}); re-sealing {Count} writes.")]
     public static partial void ChainMoved(ILogger logger, long headSeq, int count);
 }

@@ -31,6 +31,17 @@ internal abstract class RedisWrite
         _cancellationToken = cancellationToken;
     }
 
+    /// <summary>An audit-only write: no record, nothing published.</summary>
+    protected RedisWrite(IReadOnlyList<AuditEvent> audit, long[] auditAtMs, CancellationToken cancellationToken)
+    {
+        Id = string.Empty;
+        Pool = string.Empty;
+        Data = [];
+        _audit = audit;
+        _auditAtMs = auditAtMs;
+        _cancellationToken = cancellationToken;
+    }
+
     public string Id { get; }
 
     protected ApprovalState State { get; }
@@ -173,6 +184,27 @@ internal sealed class RedisUpdateWrite(
 
     /// <summary>The stored seq was not the expected one (or there is no such record): nothing was written.</summary>
     public void Conflict() => _completion.TrySetResult(false);
+
+    public override void Fail(Exception exception) => _completion.TrySetException(exception);
+
+    protected override void Cancel(CancellationToken cancellationToken) => _completion.TrySetCanceled(cancellationToken);
+}
+
+/// <summary>Audit entries that go with no record change.</summary>
+internal sealed class RedisAuditWrite(IReadOnlyList<AuditEvent> audit, long[] auditAtMs, CancellationToken cancellationToken)
+    : RedisWrite(audit, auditAtMs, cancellationToken)
+{
+    private readonly TaskCompletionSource<bool> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public Task<bool> Task => _completion.Task;
+
+    protected override string Kind => "A";
+
+    protected override string Condition => string.Empty;
+
+    protected override string Member => string.Empty;
+
+    public override void Applied() => _completion.TrySetResult(true);
 
     public override void Fail(Exception exception) => _completion.TrySetException(exception);
 

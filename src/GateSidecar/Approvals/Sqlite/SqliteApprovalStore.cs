@@ -12,7 +12,7 @@ namespace GateSidecar.Approvals.Sqlite;
 /// through <see cref="SqliteWriter"/> (group commit on one connection); reads use their own
 /// connections and see committed data only. Changes are published in-process after COMMIT.
 /// </summary>
-internal sealed class SqliteApprovalStore : IApprovalStore
+internal sealed partial class SqliteApprovalStore : IApprovalStore
 {
     private const int AuditReadChunk = 1000;
 
@@ -23,6 +23,7 @@ internal sealed class SqliteApprovalStore : IApprovalStore
     private readonly ApprovalChangeFanout _subscribers = new();
     private readonly Action<Exception> _onSubscriberError;
     private SqliteWriter? _writer;
+    private int _disposed;
 
     public SqliteApprovalStore(string path, TimeProvider timeProvider, ILogger<SqliteApprovalStore> logger, SqliteStoreOptions? options = null)
     {
@@ -168,6 +169,11 @@ internal sealed class SqliteApprovalStore : IApprovalStore
 
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         if (_writer is not null)
         {
             await _writer.DisposeAsync().ConfigureAwait(false);

@@ -3,6 +3,7 @@ namespace GateSidecar.Approvals.Sqlite;
 /// <summary>
 /// The tables. <c>data</c> holds the <c>StoredApproval</c> / <c>AuditEvent</c> protobuf bytes; the
 /// other columns are the indexes the queries need. States 1 and 2 are PENDING and ESCALATED.
+/// <c>audit_checkpoint</c> holds at most one row: the signed checkpoint of the pruned head of the chain.
 /// </summary>
 internal static class SqliteSchema
 {
@@ -43,5 +44,14 @@ internal static class SqliteSchema
             expires_ms INTEGER NOT NULL
         );
         CREATE INDEX IF NOT EXISTS used_tokens_by_expiry ON used_tokens (expires_ms);
+
+        CREATE TABLE IF NOT EXISTS audit_checkpoint (
+            id          INTEGER NOT NULL PRIMARY KEY CHECK (id = 1),
+            through_seq INTEGER NOT NULL,
+            hash        TEXT    NOT NULL,
+            at_ms       INTEGER NOT NULL,
+            kid         TEXT    NOT NULL,
+            signature   TEXT    NOT NULL
+        );
         """;
 }

@@ -28,6 +28,7 @@ internal sealed class SqliteWriteCommands : IDisposable
 
     public SqliteWriteCommands(SqliteConnection connection)
     {
+        Connection = connection;
         _begin = Create(connection, "BEGIN IMMEDIATE;");
         _commit = Create(connection, "COMMIT;");
         _rollback = Create(connection, "ROLLBACK;");
@@ -66,6 +67,9 @@ internal sealed class SqliteWriteCommands : IDisposable
             "$older_than");
         _pruneTokens = Create(connection, "DELETE FROM used_tokens WHERE expires_ms < $now;", "$now");
     }
+
+    /// <summary>The writer connection, for rare writes that prepare their own statements.</summary>
+    public SqliteConnection Connection { get; }
 
     public void Begin() => _begin.ExecuteNonQuery();
 

@@ -16,6 +16,7 @@ internal static class DefaultsParser
         var spec = new DefaultsSpec();
         var keys = new RouteKeys();
         YamlNode? tierNode = null;
+        var tierValid = true;
         if (node is YamlMappingNode map)
         {
             foreach (var (keyNode, value) in map.Children)
@@ -29,7 +30,9 @@ internal static class DefaultsParser
                 if (key == "tier")
                 {
                     tierNode = value;
-                    spec.Tier = RuleParser.ParseTier(context, Where, value) ?? spec.Tier;
+                    var tier = RuleParser.ParseTier(context, Where, value);
+                    tierValid = tier is not null;
+                    spec.Tier = tier ?? spec.Tier;
                     continue;
                 }
 
@@ -54,7 +57,8 @@ internal static class DefaultsParser
         else
         {
             spec.PoolDefined = context.PoolExists(DefaultsSpec.ImplicitPool);
-            if (!spec.PoolDefined && routed)
+            // With an unreadable tier the pool may not even be needed: report the tier alone.
+            if (!spec.PoolDefined && routed && tierValid)
             {
                 context.Errors.Add(at, Where, "pool", $"is missing and pool '{DefaultsSpec.ImplicitPool}' is not defined in pools");
                 spec.PoolReported = true;

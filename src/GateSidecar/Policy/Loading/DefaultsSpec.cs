@@ -1,5 +1,4 @@
 using Gate.V1;
-using YamlDotNet.RepresentationModel;
 
 namespace GateSidecar.Policy.Loading;
 

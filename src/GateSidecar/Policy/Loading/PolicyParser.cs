@@ -12,6 +12,7 @@ namespace GateSidecar.Policy.Loading;
 internal static class PolicyParser
 {
     private const string TopKeys = "version, defaults, pools, rules, redact";
+    private static readonly string[] TopKeyNames = ["version", "defaults", "pools", "rules", "redact"];
 
     public static PolicyLoadResult Parse(string yaml, string source)
     {
@@ -32,7 +33,7 @@ internal static class PolicyParser
                 continue;
             }
 
-            if (!TopKeys.Split(", ").Contains(key))
+            if (Array.IndexOf(TopKeyNames, key) < 0)
             {
                 errors.Add(keyNode, string.Empty, key, $"unknown key (allowed: {TopKeys})");
                 continue;

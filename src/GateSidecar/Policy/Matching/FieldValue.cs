@@ -81,14 +81,14 @@ internal readonly struct FieldValue
         };
     }
 
-    /// <summary>How the value reads in a reason: <c>900</c>, <c>prod</c>, <c>true</c>, <c>[3 items]</c>.</summary>
+    /// <summary>How the value reads in a reason: <c>900</c>, <c>prod</c>, <c>""</c>, <c>true</c>, <c>[3 items]</c>.</summary>
     public string Format() => Kind switch
     {
         FieldKind.Absent => "(absent)",
         FieldKind.Null => "null",
         FieldKind.Bool => Bool ? "true" : "false",
         FieldKind.Number => Number.ToString(CultureInfo.InvariantCulture),
-        FieldKind.String => Text!.Length <= MaxShownLength ? Text : string.Concat(Text.AsSpan(0, MaxShownLength), "..."),
+        FieldKind.String => Text!.Length == 0 ? "\"\"" : Text.Length <= MaxShownLength ? Text : string.Concat(Text.AsSpan(0, MaxShownLength), "..."),
         FieldKind.List => Count == 1 ? "[1 item]" : $"[{Count} items]",
         _ => Count == 1 ? "{1 key}" : $"{{{Count} keys}}",
     };

@@ -1,7 +1,4 @@
-using System.Globalization;
-using Gate.V1;
 using GateSidecar.Policy.Loading;
-using GateSidecar.Policy.Matching;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 

@@ -57,9 +57,10 @@ internal sealed class ApprovalsServiceHandlers(ApproverDesk desk, ChangeFeed fee
         }
 
         using var listener = feed.ListenAll();
-        await foreach (var evt in desk.StreamAsync(approver, request.Pool, listener, context.CancellationToken).ConfigureAwait(false))
+        using var stream = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, context.ServerStopping);
+        await foreach (var evt in desk.StreamAsync(approver, request.Pool, listener, stream.Token).ConfigureAwait(false))
         {
-            await writer.WriteAsync(evt, context.CancellationToken).ConfigureAwait(false);
+            await writer.WriteAsync(evt, stream.Token).ConfigureAwait(false);
         }
     }
 }

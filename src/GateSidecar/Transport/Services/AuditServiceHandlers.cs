@@ -1,12 +1,13 @@
 using Gate.V1;
 using GateSidecar.Approvals;
 using GateSidecar.Audit;
+using GateSidecar.Tokens;
 using ServiceDescriptor = Google.Protobuf.Reflection.ServiceDescriptor;
 
 namespace GateSidecar.Transport.Services;
 
 /// <summary>Thin handlers of <c>gate.v1.Audit</c>.</summary>
-internal sealed class AuditServiceHandlers(IApprovalStore store)
+internal sealed class AuditServiceHandlers(IApprovalStore store, SigningKeyRing keys)
 {
     public const int DefaultPageSize = 100;
     public const int MaxPageSize = 1000;
@@ -41,7 +42,7 @@ internal sealed class AuditServiceHandlers(IApprovalStore store)
         {
             throw new Gate.Client.RpcException(Gate.Client.StatusCode.Unavailable, ex.Message);
         }
-        catch (FormatException)
+        catch (Exception ex) when (ex is FormatException or ArgumentException)
         {
             throw new Gate.Client.RpcException(Gate.Client.StatusCode.InvalidArgument, "page_token is not one this server issued: pass next_page_token from the previous response");
         }
@@ -56,7 +57,7 @@ internal sealed class AuditServiceHandlers(IApprovalStore store)
         CallerGuard.RequireLocalOrCertificate(context);
         try
         {
-            var result = await AuditVerifier.VerifyAsync(store.ReadAuditAsync(context.CancellationToken), context.CancellationToken).ConfigureAwait(false);
+            var result = await AuditStoreVerifier.VerifyAsync(store, keys, context.CancellationToken).ConfigureAwait(false);
             return new VerifyResponse { Ok = result.Ok, EntriesChecked = result.EntriesChecked, FirstBadSeq = result.FirstBadSeq, Detail = result.Detail };
         }
         catch (StoreUnavailableException ex)

@@ -21,14 +21,14 @@ internal sealed class GateServiceHandlers(ApprovalService approvals)
     private async ValueTask<CheckResponse> CheckAsync(CheckRequest request, ServerCallContext context)
     {
         CallerGuard.RequireLocalOrCertificate(context);
-        var result = await approvals.CheckAsync(request, context.CancellationToken).ConfigureAwait(false);
+        var result = await approvals.CheckAsync(request, context.GetHeader("traceparent"), context.CancellationToken).ConfigureAwait(false);
         return ErrorMapping.Unwrap(result).Response;
     }
 
     private async Task GuardAsync(CheckRequest request, IServerStreamWriter<ApprovalEvent> writer, ServerCallContext context)
     {
         CallerGuard.RequireLocalOrCertificate(context);
-        var result = await approvals.CheckAsync(request, context.CancellationToken).ConfigureAwait(false);
+        var result = await approvals.CheckAsync(request, context.GetHeader("traceparent"), context.CancellationToken).ConfigureAwait(false);
         var record = ErrorMapping.Unwrap(result).Record;
         await StreamAsync(record.Approval.ApprovalId, writer, context).ConfigureAwait(false);
     }
@@ -42,11 +42,13 @@ internal sealed class GateServiceHandlers(ApprovalService approvals)
 
     private async Task StreamAsync(string approvalId, IServerStreamWriter<ApprovalEvent> writer, ServerCallContext context)
     {
+        // Shutdown ends long-lived streams (UNAVAILABLE) so the agent re-attaches elsewhere with Watch.
+        using var stream = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, context.ServerStopping);
         try
         {
-            await foreach (var evt in approvals.WatchAsync(approvalId, context.CancellationToken).ConfigureAwait(false))
+            await foreach (var evt in approvals.WatchAsync(approvalId, stream.Token).ConfigureAwait(false))
             {
-                await writer.WriteAsync(evt, context.CancellationToken).ConfigureAwait(false);
+                await writer.WriteAsync(evt, stream.Token).ConfigureAwait(false);
             }
         }
         catch (StoreUnavailableException ex)

@@ -406,3 +406,14 @@ public sealed class SqliteApprovalFlowTests : ApprovalFlowTests
 {
     internal override Task<ApprovalSidecar> StartSidecarAsync() => ApprovalSidecar.StartAsync();
 }
+
+public sealed class RedisApprovalFlowTests : ApprovalFlowTests
+{
+    internal override async Task<ApprovalSidecar> StartSidecarAsync()
+    {
+        var redis = await Infrastructure.RedisServer.StartAsync();
+        var sidecar = await ApprovalSidecar.StartAsync(redis: redis.Endpoint);
+        sidecar.Owned.Add(redis);
+        return sidecar;
+    }
+}

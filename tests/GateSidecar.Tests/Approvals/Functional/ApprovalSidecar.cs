@@ -37,6 +37,9 @@ internal sealed class ApprovalSidecar : IAsyncDisposable
 
     public Uri HttpAddress => _app.Services.GetRequiredService<GateEndpoints>().HttpAddress;
 
+    /// <summary>Disposed after the sidecar stops (e.g. the Redis server a test started for it).</summary>
+    public List<IAsyncDisposable> Owned { get; } = [];
+
     public ApprovalsClient As(string approverId) => new(Channel, approverId + "-token");
 
     /// <summary>Writes the policy and approvers files into <paramref name="directory"/> (created if needed).</summary>
@@ -66,7 +69,7 @@ internal sealed class ApprovalSidecar : IAsyncDisposable
         .. redis is null ? new[] { "--store", "sqlite", "--sqlite", Path.Combine(directory, "gate.db") } : ["--store", "redis", "--redis", redis],
     ];
 
-    public static async Task<ApprovalSidecar> StartAsync(string? directory = null, string? redis = null, string? policyYaml = null)
+    public static async Task<ApprovalSidecar> StartAsync(string? directory = null, string? redis = null, string? policyYaml = null, Func<GateOptions, GateOptions>? configure = null)
     {
         directory ??= Path.Combine(Path.GetTempPath(), "gate-test-" + Guid.NewGuid().ToString("N"));
         if (!File.Exists(Path.Combine(directory, "policy.yaml")))
@@ -85,6 +88,11 @@ internal sealed class ApprovalSidecar : IAsyncDisposable
             SqlitePath = Path.Combine(directory, "gate.db"),
             Redis = redis,
         };
+        if (configure is not null)
+        {
+            options = configure(options);
+        }
+
         var (app, errors) = GateApp.Build(options);
         if (app is null)
         {
@@ -120,5 +128,9 @@ internal sealed class ApprovalSidecar : IAsyncDisposable
         Channel.Dispose();
         await _app.StopAsync().WaitAsync(TimeSpan.FromSeconds(30));
         await _app.DisposeAsync();
+        foreach (var owned in Owned)
+        {
+            await owned.DisposeAsync();
+        }
     }
 }

@@ -2,7 +2,6 @@ using System.CommandLine;
 using Gate.V1;
 using GateCtl.Output;
 using GateSidecar.Policy;
-using GateSidecar.Policy.Testing;
 using Google.Protobuf;
 using Spectre.Console;
 

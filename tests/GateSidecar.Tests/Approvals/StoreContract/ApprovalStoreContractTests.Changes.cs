@@ -1,0 +1,78 @@
+using Gate.V1;
+using GateSidecar.Approvals;
+using Xunit;
+using static GateSidecar.Tests.Approvals.StoreContract.StoreRecords;
+
+namespace GateSidecar.Tests.Approvals.StoreContract;
+
+public abstract partial class ApprovalStoreContractTests
+{
+    [Fact]
+    public async Task Subscribe_CreateAndUpdate_EachDeliveredOnceWithSeqStateAndPool()
+    {
+        using var recorder = new ChangeRecorder(Store);
+        var record = Pending(Clock.Now, pool: "finance");
+        await Store.CreateAsync(record, Entries("created", Clock.Now), Ct).AsTask().WaitAsync(Timeout, Ct);
+        var escalated = Next(record, ApprovalState.Escalated, pool: "finance-leads");
+        await Store.TryUpdateAsync(escalated, 1, Entries("escalated", Clock.Now), Ct).AsTask().WaitAsync(Timeout, Ct);
+        var id = record.Approval.ApprovalId;
+
+        Assert.Equal(new ApprovalChange(id, 1, ApprovalState.Pending, "finance"), await recorder.WaitForAsync(id, 1, Timeout));
+        Assert.Equal(new ApprovalChange(id, 2, ApprovalState.Escalated, "finance-leads"), await recorder.WaitForAsync(id, 2, Timeout));
+
+        // A later change arrives after any duplicate of the earlier ones would have.
+        var sentinel = Pending(Clock.Now);
+        await Store.CreateAsync(sentinel, [], Ct).AsTask().WaitAsync(Timeout, Ct);
+        await recorder.WaitForAsync(sentinel.Approval.ApprovalId, 1, Timeout);
+        Assert.Equal(2, recorder.Count(id));
+    }
+
+    [Fact]
+    public async Task Subscribe_NoChange_WhenCreateFindsExistingOrUpdateConflicts()
+    {
+        var record = Pending(Clock.Now, callId: "toolu_quiet");
+        using (var before = new ChangeRecorder(Store))
+        {
+            await Store.CreateAsync(record, [], Ct).AsTask().WaitAsync(Timeout, Ct);
+            // Delivery may be asynchronous: let the create's own change pass before listening.
+            await before.WaitForAsync(record.Approval.ApprovalId, 1, Timeout);
+        }
+
+        using var recorder = new ChangeRecorder(Store);
+
+        await Store.CreateAsync(Pending(Clock.Now, callId: "toolu_quiet"), [], Ct).AsTask().WaitAsync(Timeout, Ct);
+        await Store.TryUpdateAsync(Next(Next(record, ApprovalState.Pending), ApprovalState.Approved), 2, [], Ct).AsTask().WaitAsync(Timeout, Ct);
+        var sentinel = Pending(Clock.Now);
+        await Store.CreateAsync(sentinel, [], Ct).AsTask().WaitAsync(Timeout, Ct);
+        await recorder.WaitForAsync(sentinel.Approval.ApprovalId, 1, Timeout);
+
+        Assert.Equal(0, recorder.Count(record.Approval.ApprovalId));
+    }
+
+    [Fact]
+    public async Task Subscribe_Disposed_StopsDelivery()
+    {
+        var stopped = new ChangeRecorder(Store);
+        using var live = new ChangeRecorder(Store);
+        stopped.Dispose();
+
+        var record = Pending(Clock.Now);
+        await Store.CreateAsync(record, [], Ct).AsTask().WaitAsync(Timeout, Ct);
+        await live.WaitForAsync(record.Approval.ApprovalId, 1, Timeout);
+
+        Assert.Empty(stopped.Changes);
+    }
+
+    [Fact]
+    public async Task Subscribe_ThrowingSubscriber_DoesNotStopOthersOrTheWrite()
+    {
+        using var failing = Store.Subscribe(_ => throw new InvalidOperationException("subscriber bug"));
+        using var recorder = new ChangeRecorder(Store);
+        var record = Pending(Clock.Now);
+
+        var result = await Store.CreateAsync(record, [], Ct).AsTask().WaitAsync(Timeout, Ct);
+
+        Assert.True(result.Created);
+        await recorder.WaitForAsync(record.Approval.ApprovalId, 1, Timeout);
+    }
+}

@@ -1,0 +1,169 @@
+using Gate.V1;
+using GateSidecar.Approvals.Redis;
+using GateSidecar.Approvals;
+using GateSidecar.Tests.Infrastructure;
+using StackExchange.Redis;
+using Xunit;
+using static GateSidecar.Tests.Approvals.StoreContract.StoreRecords;
+
+namespace GateSidecar.Tests.Approvals.StoreContract;
+
+/// <summary>
+/// What only the shared store does: changes across sidecars, subscriptions that survive a Redis
+/// restart, starting while Redis is down, retention by TTL, hash-tagged keys.
+/// </summary>
+public sealed class RedisApprovalStoreTests : StoreTestBase
+{
+    private const string Prefix = "gate";
+    private RedisServer? _server;
+    private TimeSpan _retention = TimeSpan.FromDays(7);
+
+    private RedisServer Server => _server ?? throw new InvalidOperationException("The redis server is not started.");
+
+    public override async ValueTask InitializeAsync()
+    {
+        _server = await RedisServer.StartAsync();
+        await base.InitializeAsync();
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        if (_server is not null)
+        {
+            await _server.DisposeAsync();
+        }
+    }
+
+    private protected override IApprovalStore NewStore() => new RedisApprovalStore(
+        new RedisStoreOptions { Configuration = Server.Endpoint, KeyPrefix = Prefix, TerminalRetention = _retention },
+        Clock,
+        new TestOutputLogger<RedisApprovalStore>());
+
+    [Fact]
+    public async Task Changes_WrittenThroughEitherSidecar_ReachBothExactlyOnce()
+    {
+        var other = await OpenAsync();
+        using var here = new ChangeRecorder(Store);
+        using var there = new ChangeRecorder(other);
+        var mine = Pending(Clock.Now);
+        var theirs = Pending(Clock.Now);
+
+        await Store.CreateAsync(mine, [], Ct).AsTask().WaitAsync(Timeout, Ct);
+        await other.CreateAsync(theirs, [], Ct).AsTask().WaitAsync(Timeout, Ct);
+        Assert.True(await other.TryUpdateAsync(Next(mine, ApprovalState.Approved), 1, [], Ct).AsTask().WaitAsync(Timeout, Ct));
+        var sentinel = Pending(Clock.Now);
+        await Store.CreateAsync(sentinel, [], Ct).AsTask().WaitAsync(Timeout, Ct);
+
+        foreach (var recorder in new[] { here, there })
+        {
+            Assert.Equal(ApprovalState.Approved, (await recorder.WaitForAsync(mine.Approval.ApprovalId, 2, Timeout)).State);
+            await recorder.WaitForAsync(theirs.Approval.ApprovalId, 1, Timeout);
+            await recorder.WaitForAsync(sentinel.Approval.ApprovalId, 1, Timeout);
+            Assert.Equal(2, recorder.Count(mine.Approval.ApprovalId));
+            Assert.Equal(1, recorder.Count(theirs.Approval.ApprovalId));
+        }
+    }
+
+    [Fact]
+    public async Task Changes_AfterRedisRestart_AreStillDeliveredToExistingSubscribers()
+    {
+        var other = await OpenAsync();
+        using var there = new ChangeRecorder(other);
+
+        await Server.KillAsync();
+        await Server.StartAgainAsync();
+        // The subscription comes back on its own; a change published in the instant before it is
+        // re-established is not replayed (streams re-read to cover that), so keep writing until one arrives.
+        await DeliveredEventuallyAsync(Store, there);
+    }
+
+    private async Task DeliveredEventuallyAsync(IApprovalStore writer, ChangeRecorder recorder)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+        while (true)
+        {
+            var record = Pending(Clock.Now);
+            await ApprovalStoreDurabilityContractTests.EventuallyAsync(() => writer.CreateAsync(record, [], Ct).AsTask());
+            try
+            {
+                await recorder.WaitForAsync(record.Approval.ApprovalId, 1, TimeSpan.FromMilliseconds(500));
+                return;
+            }
+            catch (Exception) when (DateTime.UtcNow < deadline)
+            {
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Start_WhileRedisIsDown_FailsUnavailableThenWorksOnceRedisAnswers()
+    {
+        await Server.KillAsync();
+        var late = await OpenAsync();
+        using var recorder = new ChangeRecorder(late);
+
+        await Assert.ThrowsAsync<StoreUnavailableException>(() => late.GetAsync("ap_any", Ct).AsTask()).WaitAsync(Timeout, Ct);
+        Assert.False(await late.PingAsync(Ct).AsTask().WaitAsync(Timeout, Ct));
+
+        await Server.StartAgainAsync();
+        var record = Pending(Clock.Now);
+        var created = await ApprovalStoreDurabilityContractTests.EventuallyAsync(() => late.CreateAsync(record, [], Ct).AsTask());
+
+        Assert.True(created.Created);
+        await DeliveredEventuallyAsync(late, recorder);
+    }
+
+    [Fact]
+    public async Task Retention_TerminalRecord_ExpiresWithItsIdempotencyKeyWhilePendingOnesDoNot()
+    {
+        var pending = Pending(Clock.Now, tenant: "acme", callId: "toolu_p");
+        var done = Pending(Clock.Now, tenant: "acme", callId: "toolu_d");
+        await Store.CreateAsync(pending, [], Ct).AsTask().WaitAsync(Timeout, Ct);
+        await Store.CreateAsync(done, [], Ct).AsTask().WaitAsync(Timeout, Ct);
+        Assert.True(await Store.TryUpdateAsync(Next(done, ApprovalState.Rejected), 1, [], Ct).AsTask().WaitAsync(Timeout, Ct));
+
+        using var inspector = await ConnectionMultiplexer.ConnectAsync(Server.Endpoint).WaitAsync(Timeout, Ct);
+        var db = inspector.GetDatabase();
+        var doneTtl = await db.KeyTimeToLiveAsync("{gate}:a:" + done.Approval.ApprovalId).WaitAsync(Timeout, Ct);
+        var doneKeyTtl = await db.KeyTimeToLiveAsync("{gate}:k:4:acme:toolu_d").WaitAsync(Timeout, Ct);
+
+        Assert.InRange(doneTtl!.Value, TimeSpan.FromDays(7) - TimeSpan.FromMinutes(1), TimeSpan.FromDays(7));
+        Assert.InRange(doneKeyTtl!.Value, TimeSpan.FromDays(7) - TimeSpan.FromMinutes(1), TimeSpan.FromDays(7));
+        Assert.Null(await db.KeyTimeToLiveAsync("{gate}:a:" + pending.Approval.ApprovalId).WaitAsync(Timeout, Ct));
+        Assert.True(await db.KeyExistsAsync("{gate}:a:" + pending.Approval.ApprovalId).WaitAsync(Timeout, Ct));
+    }
+
+    [Fact]
+    public async Task Retention_ShortRetention_TerminalRecordIsGoneAfterIt()
+    {
+        _retention = TimeSpan.FromMilliseconds(300);
+        var store = await OpenAsync();
+        var record = Pending(Clock.Now);
+        await store.CreateAsync(record, [], Ct).AsTask().WaitAsync(Timeout, Ct);
+        Assert.True(await store.TryUpdateAsync(Next(record, ApprovalState.Expired), 1, [], Ct).AsTask().WaitAsync(Timeout, Ct));
+
+        while (await store.GetAsync(record.Approval.ApprovalId, Ct).AsTask().WaitAsync(Timeout, Ct) is not null)
+        {
+            await Task.Delay(50, Ct);
+        }
+
+        var retried = await store.CreateAsync(Pending(Clock.Now, callId: record.Approval.Request.CallId), [], Ct).AsTask().WaitAsync(Timeout, Ct);
+        Assert.True(retried.Created);
+    }
+
+    [Fact]
+    public async Task Keys_EveryKeyWritten_CarriesTheHashTag()
+    {
+        var record = Pending(Clock.Now, deadlineMs: Clock.Now.AddMinutes(1).ToUnixTimeMilliseconds());
+        await Store.CreateAsync(record, Entries("created", Clock.Now), Ct).AsTask().WaitAsync(Timeout, Ct);
+        await Store.TryUpdateAsync(Next(record, ApprovalState.Approved), 1, Entries("approved", Clock.Now), Ct).AsTask().WaitAsync(Timeout, Ct);
+        await Store.TryConsumeTokenAsync("jti-1", Clock.Now.AddMinutes(5), Ct).AsTask().WaitAsync(Timeout, Ct);
+
+        using var inspector = await ConnectionMultiplexer.ConnectAsync(Server.Endpoint + ",allowAdmin=true").WaitAsync(Timeout, Ct);
+        var keys = inspector.GetServer(Server.Endpoint).Keys(pattern: "*").Select(k => (string)k!).ToList();
+
+        Assert.NotEmpty(keys);
+        Assert.All(keys, k => Assert.StartsWith("{gate}:", k, StringComparison.Ordinal));
+    }
+}

@@ -1,0 +1,101 @@
+using Gate.V1;
+using GateSidecar.Approvals.Sqlite;
+using GateSidecar.Approvals;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging.Abstractions;
+using Xunit;
+using static GateSidecar.Tests.Approvals.StoreContract.StoreRecords;
+
+namespace GateSidecar.Tests.Approvals.StoreContract;
+
+/// <summary>The contract on a SQLite file (in a directory the store creates), plus SQLite's own rules.</summary>
+public sealed class SqliteApprovalStoreContractTests : ApprovalStoreContractTests
+{
+    private readonly SqliteTestDirectory _directory = new();
+
+    private protected override IApprovalStore NewStore() =>
+        new SqliteApprovalStore(_directory.DatabasePath, Clock, NullLogger<SqliteApprovalStore>.Instance);
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        _directory.Dispose();
+    }
+
+    [Fact]
+    public async Task Open_FileDatabase_CreatesItsDirectoryAndUsesWal()
+    {
+        await Store.CreateAsync(Pending(Clock.Now), [], Ct).AsTask().WaitAsync(Timeout, Ct);
+
+        Assert.True(File.Exists(_directory.DatabasePath));
+        using var connection = new SqliteConnection($"Data Source={_directory.DatabasePath};Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA journal_mode;";
+        Assert.Equal("wal", command.ExecuteScalar());
+    }
+
+    [Fact]
+    public async Task Reopen_AfterCleanShutdown_SeesRecordsIndexesTokensAndChain()
+    {
+        var record = Pending(Clock.Now, pool: "finance", deadlineMs: Clock.Now.AddMinutes(1).ToUnixTimeMilliseconds());
+        await Store.CreateAsync(record, Entries("created", Clock.Now), Ct).AsTask().WaitAsync(Timeout, Ct);
+        await Store.TryConsumeTokenAsync("jti-1", Clock.Now.AddMinutes(5), Ct).AsTask().WaitAsync(Timeout, Ct);
+        await Store.DisposeAsync().AsTask().WaitAsync(Timeout, Ct);
+
+        var reopened = await OpenAsync();
+
+        Assert.Equal(record, await reopened.GetAsync(record.Approval.ApprovalId, Ct).AsTask().WaitAsync(Timeout, Ct));
+        Assert.Equal([record], (await reopened.ListPendingAsync(["finance"], null, 10, Ct).AsTask().WaitAsync(Timeout, Ct)).Items);
+        Assert.Equal(Clock.Now.AddMinutes(1), await reopened.GetNextDeadlineAsync(Ct).AsTask().WaitAsync(Timeout, Ct));
+        Assert.False(await reopened.TryConsumeTokenAsync("jti-1", Clock.Now.AddMinutes(5), Ct).AsTask().WaitAsync(Timeout, Ct));
+        await reopened.CreateAsync(Pending(Clock.Now), Entries("created", Clock.Now), Ct).AsTask().WaitAsync(Timeout, Ct);
+        var audit = await ReadAllAuditAsync(reopened).WaitAsync(Timeout, Ct);
+        Assert.Equal(2, audit.Count);
+        AssertValidChain(audit);
+    }
+
+    [Fact]
+    public async Task Prune_TerminalRecordsOlderThanCutoff_AreDeletedButPendingAndAuditStay()
+    {
+        var old = Pending(Clock.Now);
+        var stillPending = Pending(Clock.Now);
+        await Store.CreateAsync(old, Entries("created", Clock.Now), Ct).AsTask().WaitAsync(Timeout, Ct);
+        await Store.CreateAsync(stillPending, Entries("created", Clock.Now), Ct).AsTask().WaitAsync(Timeout, Ct);
+        Assert.True(await Store.TryUpdateAsync(Next(old, ApprovalState.Rejected), 1, Entries("rejected", Clock.Now), Ct).AsTask().WaitAsync(Timeout, Ct));
+        Clock.Advance(TimeSpan.FromDays(8));
+        var recent = Pending(Clock.Now);
+        await Store.CreateAsync(recent, [], Ct).AsTask().WaitAsync(Timeout, Ct);
+        Assert.True(await Store.TryUpdateAsync(Next(recent, ApprovalState.Approved), 1, [], Ct).AsTask().WaitAsync(Timeout, Ct));
+
+        var deleted = await Store.PruneAsync(Clock.Now.AddDays(-7), Ct).AsTask().WaitAsync(Timeout, Ct);
+
+        Assert.Equal(1, deleted);
+        Assert.Null(await Store.GetAsync(old.Approval.ApprovalId, Ct).AsTask().WaitAsync(Timeout, Ct));
+        Assert.NotNull(await Store.GetAsync(stillPending.Approval.ApprovalId, Ct).AsTask().WaitAsync(Timeout, Ct));
+        Assert.NotNull(await Store.GetAsync(recent.Approval.ApprovalId, Ct).AsTask().WaitAsync(Timeout, Ct));
+        Assert.Equal(3, (await ReadAllAuditAsync(Store).WaitAsync(Timeout, Ct)).Count);
+    }
+
+    [Fact]
+    public async Task Prune_TokenIdsPastExpiryAndMargin_AreForgotten()
+    {
+        Assert.True(await Store.TryConsumeTokenAsync("jti-old", Clock.Now.AddMinutes(5), Ct).AsTask().WaitAsync(Timeout, Ct));
+        Assert.True(await Store.TryConsumeTokenAsync("jti-live", Clock.Now.AddHours(2), Ct).AsTask().WaitAsync(Timeout, Ct));
+        Clock.Advance(TimeSpan.FromHours(1));
+
+        await Store.PruneAsync(Clock.Now.AddDays(-7), Ct).AsTask().WaitAsync(Timeout, Ct);
+
+        Assert.Equal(["jti-live"], _directory.Query("SELECT jti FROM used_tokens ORDER BY jti;"));
+        Assert.False(await Store.TryConsumeTokenAsync("jti-live", Clock.Now.AddHours(1), Ct).AsTask().WaitAsync(Timeout, Ct));
+    }
+}
+
+/// <summary>The contract on a throw-away in-memory database (instances do not share data).</summary>
+public sealed class SqliteInMemoryApprovalStoreContractTests : ApprovalStoreContractTests
+{
+    protected override bool InstancesShareData => false;
+
+    private protected override IApprovalStore NewStore() =>
+        new SqliteApprovalStore(SqliteDatabase.MemoryPath, Clock, NullLogger<SqliteApprovalStore>.Instance);
+}
