@@ -13,6 +13,7 @@ namespace GateSidecar.Approvals.Redis;
 /// <item><c>{gate}:due</c> sorted set of ids by deadline ms: pending with a deadline</item>
 /// <item><c>{gate}:audit</c> hash seq → <c>&lt;at ms&gt;:&lt;AuditEvent bytes&gt;</c>; <c>{gate}:audit:head</c> hash s, h (chain head)</item>
 /// <item><c>{gate}:audit:ap:&lt;id&gt;</c> sorted set of the approval's audit seqs</item>
+/// <item><c>{gate}:audit:turn</c> string with a short TTL: the writer whose turn it is to append after losing a race</item>
 /// <item><c>{gate}:audit:checkpoint</c> hash s, h, at, kid, sig: the signed checkpoint of the pruned head of the chain</item>
 /// <item><c>{gate}:t:&lt;jti&gt;</c> string with a TTL: used token ids</item>
 /// <item>channel <c>{gate}:changes</c>: committed changes</item>
@@ -23,6 +24,9 @@ internal sealed class RedisKeys(string prefix)
     public string Prefix { get; } = "{" + prefix + "}";
 
     public RedisKey AuditHead => Prefix + ":audit:head";
+
+    /// <summary>Which writer appends next after losing a race for the head (a short lease; see <see cref="RedisScripts.Apply"/>).</summary>
+    public RedisKey AuditTurn => Prefix + ":audit:turn";
 
     public RedisKey Audit => Prefix + ":audit";
 

@@ -8,11 +8,16 @@ internal static class RedisScripts
 {
     /// <summary>
     /// Applies a batch of writes in order, all appending to the audit chain.
-    /// KEYS[1] = audit head. ARGV: prefix, expected head seq, retention ms, op count, then per op
+    /// KEYS[1] = audit head, KEYS[2] = append turn. ARGV: prefix, expected head seq, retention ms,
+    /// op count, then per op
     /// kind (C|U|A; A appends audit entries only: no record, nothing published), id, idempotency
     /// tail (C) or expected seq (U), new seq, state, pending (1|0), pool,
     /// list member (C), deadline ms, record bytes, last entry hash, entry count, and per entry
-    /// seq, approval id, at ms, bytes.
+    /// seq, approval id, at ms, bytes; last, the writer's id.
+    /// Fairness: a writer that finds the head moved takes the next turn (a 200 ms lease); while
+    /// another writer holds it, the script writes nothing and returns {'T', 0, head seq, head hash};
+    /// the holder's next batch applies and releases it. Without turns a writer could lose every race
+    /// to a busier one and fail its calls. The head check alone keeps the chain correct.
     /// Returns {'H', 0, head seq, head hash} when the chain head moved (nothing written);
     /// {'OK', n} when all n ops applied; otherwise it stops at the first op that cannot apply, after
     /// applying the ones before it: {'E', applied, existing record bytes} (create found its key),
@@ -21,10 +26,20 @@ internal static class RedisScripts
     public const string Apply = """
         local p = ARGV[1]
         local headKey = KEYS[1]
+        local turnKey = KEYS[2]
+        local writer = ARGV[#ARGV]
         local head = redis.call('HMGET', headKey, 's', 'h')
         local headSeq = tonumber(head[1]) or 0
+        local turn = redis.call('GET', turnKey)
+        if turn and turn ~= writer then
+          return {'T', 0, tostring(head[1] or '0'), head[2] or ''}
+        end
         if headSeq ~= tonumber(ARGV[2]) then
+          redis.call('SET', turnKey, writer, 'PX', 200)
           return {'H', 0, tostring(head[1] or '0'), head[2] or ''}
+        end
+        if turn then
+          redis.call('DEL', turnKey)
         end
         local retention = ARGV[3]
         local count = tonumber(ARGV[4])

@@ -12,8 +12,9 @@ namespace GateSidecar.Approvals.Redis;
 /// <see cref="RedisScripts.Apply"/> call. The audit hash needs the previous entry's hash, which
 /// another sidecar may have just moved, so the loop appends optimistically: it seals the batch onto
 /// the head it last saw; the script checks that head and, if it moved, writes nothing and returns the
-/// current head; the loop re-seals and retries (bounded). Callers' tasks complete after the reply,
-/// so acknowledged means applied on the server.
+/// current head; the loop re-seals and retries (bounded). The writer that lost takes the next turn,
+/// so other writers wait for it (a few milliseconds) instead of winning every race while it fails.
+/// Callers' tasks complete after the reply, so acknowledged means applied on the server.
 /// </summary>
 internal sealed class RedisWriter : IAsyncDisposable
 {
@@ -28,6 +29,9 @@ internal sealed class RedisWriter : IAsyncDisposable
     private readonly RedisValue _retentionMs;
     private readonly ILogger _logger;
     private readonly Task _loop;
+    private static readonly TimeSpan TurnWait = TimeSpan.FromMilliseconds(1);
+
+    private readonly RedisValue _writerId = Guid.NewGuid().ToString("N");
     private long _headSeq = UnknownHead;
     private string _headHash = AuditChain.Genesis;
 
@@ -98,8 +102,9 @@ internal sealed class RedisWriter : IAsyncDisposable
     {
         var start = 0;
         var retries = 0;
+        var waitedSince = 0L;
         var heads = new (long Seq, string Hash)[batch.Count];
-        var keys = new[] { _keys.AuditHead };
+        var keys = new[] { _keys.AuditHead, _keys.AuditTurn };
         while (start < batch.Count)
         {
             // 1. Seal every remaining write onto the head we believe in.
@@ -113,6 +118,8 @@ internal sealed class RedisWriter : IAsyncDisposable
                 head = batch[i].SealAndAppend(head.Item1, head.Item2, args);
                 heads[i] = head;
             }
+
+            args.Add(_writerId);
 
             // 2. One script call applies the writes in order until one cannot apply.
             RedisResult[] reply;
@@ -163,6 +170,23 @@ internal sealed class RedisWriter : IAsyncDisposable
                         return;
                     }
 
+                    break;
+                case "T":
+                    // Another writer lost a race and holds the next turn: let it append, then re-seal.
+                    _headSeq = long.Parse((string)reply[2]!, CultureInfo.InvariantCulture);
+                    _headHash = _headSeq == 0 ? AuditChain.Genesis : (string)reply[3]!;
+                    if (waitedSince == 0)
+                    {
+                        waitedSince = Environment.TickCount64;
+                    }
+                    else if (Environment.TickCount64 - waitedSince > _options.OperationTimeout.TotalMilliseconds)
+                    {
+                        FailRest(batch, start, new StoreUnavailableException(
+                            $"redis at {_connection.Endpoint}: other sidecars kept the audit chain busy for {_options.OperationTimeout.TotalSeconds:0} s; retry the call."));
+                        return;
+                    }
+
+                    await Task.Delay(TurnWait).ConfigureAwait(false);
                     break;
                 case "E":
                     ((RedisCreateWrite)batch[start]).Existing(StoredApproval.Parser.ParseFrom((byte[])reply[2]!));
