@@ -79,7 +79,7 @@ internal static class SvgChart
             Line(svg, points, p => p.ErrorsPerSecond, X, YRate, step, "#d62728", 1.5, "errors/s", includeZero: true);
         }
 
-        Legend(svg, [("ok/s", "#2ca02c"), ("errors/s", "#d62728")], BottomPanelTop - 8);
+        Legend(svg, points.Any(p => p.ErrorsPerSecond > 0) ? [("ok/s", "#2ca02c"), ("errors/s", "#d62728")] : [("ok/s", "#2ca02c")], BottomPanelTop - 8);
 
         // Time axis and the start of the measured window.
         var tickEvery = NiceCeiling(span / 10);
