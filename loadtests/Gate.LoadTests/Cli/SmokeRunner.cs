@@ -40,6 +40,9 @@ internal static class SmokeRunner
             }
 
             report.Command = "gate-load smoke";
+
+            // Targets are about full-rate runs (scripts/loadtest); at smoke rates they say nothing.
+            report.Targets.Clear();
             ConsoleSummary.Write(output, report);
             if (reportDirectory is not null)
             {
