@@ -1,6 +1,9 @@
 using System.Text;
 using Gate.V1;
 using GateSidecar.Approvals;
+using GateSidecar.Approvers;
+using Google.Protobuf;
+using Google.Protobuf.Reflection;
 
 namespace GateSidecar.Approvers.Http;
 
@@ -53,28 +56,11 @@ internal sealed class ApprovalsApi(ApproverDesk desk)
 
     private async Task DecideAsync(HttpContext http)
     {
-        var approver = ApproverAuth.FromHeader(http, desk);
-        if (!approver.Ok)
+        if (await ReadAuthorizedAsync<DecideRequest>(http, DecideRequest.Descriptor).ConfigureAwait(false) is not (Approver approver, DecideRequest request))
         {
-            await ApiError.From(approver.Error!).WriteAsync(http).ConfigureAwait(false);
             return;
         }
 
-        var (body, bodyError) = await HttpIo.ReadJsonBodyAsync(http).ConfigureAwait(false);
-        if (bodyError is not null)
-        {
-            await bodyError.WriteAsync(http).ConfigureAwait(false);
-            return;
-        }
-
-        var parsed = ProtoJson.Parse<DecideRequest>(Encoding.UTF8.GetString(body!), DecideRequest.Descriptor);
-        if (!parsed.Ok)
-        {
-            await ApiError.From(parsed.Error!).WriteAsync(http).ConfigureAwait(false);
-            return;
-        }
-
-        var request = parsed.Value!;
         var id = RouteId(http);
         if (request.ApprovalId.Length > 0 && request.ApprovalId != id)
         {
@@ -83,34 +69,17 @@ internal sealed class ApprovalsApi(ApproverDesk desk)
         }
 
         request.ApprovalId = id;
-        var decided = await desk.DecideAsync(approver.Value!, request, http.RequestAborted).ConfigureAwait(false);
+        var decided = await desk.DecideAsync(approver, request, http.RequestAborted).ConfigureAwait(false);
         await (decided.Ok ? HttpIo.WriteMessageAsync(http, decided.Value!) : ApiError.From(decided.Error!).WriteAsync(http)).ConfigureAwait(false);
     }
 
     private async Task DecideBatchAsync(HttpContext http)
     {
-        var approver = ApproverAuth.FromHeader(http, desk);
-        if (!approver.Ok)
+        if (await ReadAuthorizedAsync<DecideBatchRequest>(http, DecideBatchRequest.Descriptor).ConfigureAwait(false) is not (Approver approver, DecideBatchRequest request))
         {
-            await ApiError.From(approver.Error!).WriteAsync(http).ConfigureAwait(false);
             return;
         }
 
-        var (body, bodyError) = await HttpIo.ReadJsonBodyAsync(http).ConfigureAwait(false);
-        if (bodyError is not null)
-        {
-            await bodyError.WriteAsync(http).ConfigureAwait(false);
-            return;
-        }
-
-        var parsed = ProtoJson.Parse<DecideBatchRequest>(Encoding.UTF8.GetString(body!), DecideBatchRequest.Descriptor);
-        if (!parsed.Ok)
-        {
-            await ApiError.From(parsed.Error!).WriteAsync(http).ConfigureAwait(false);
-            return;
-        }
-
-        var request = parsed.Value!;
         var invalid = request.Verdict switch
         {
             DecisionVerdict.Unspecified => $"verdict is required: one of {ProtoJson.ShortNames(DecideBatchRequest.Descriptor.FindFieldByName("verdict").EnumType)}",
@@ -128,9 +97,40 @@ internal sealed class ApprovalsApi(ApproverDesk desk)
             return;
         }
 
-        var results = await desk.DecideBatchAsync(approver.Value!, request, http.RequestAborted).ConfigureAwait(false);
+        var results = await desk.DecideBatchAsync(approver, request, http.RequestAborted).ConfigureAwait(false);
         await HttpIo.WriteMessageAsync(http, results).ConfigureAwait(false);
     }
 
     private static string RouteId(HttpContext http) => http.Request.RouteValues["id"] as string ?? string.Empty;
+
+    /// <summary>
+    /// The authenticated approver and the parsed body, or null once the problem (401, 400, 413, 415)
+    /// has been written: every write endpoint starts this way.
+    /// </summary>
+    private async Task<(Approver Approver, T Request)?> ReadAuthorizedAsync<T>(HttpContext http, MessageDescriptor descriptor)
+        where T : IMessage<T>, new()
+    {
+        var approver = ApproverAuth.FromHeader(http, desk);
+        if (!approver.Ok)
+        {
+            await ApiError.From(approver.Error!).WriteAsync(http).ConfigureAwait(false);
+            return null;
+        }
+
+        var (body, bodyError) = await HttpIo.ReadJsonBodyAsync(http).ConfigureAwait(false);
+        if (bodyError is not null)
+        {
+            await bodyError.WriteAsync(http).ConfigureAwait(false);
+            return null;
+        }
+
+        var parsed = ProtoJson.Parse<T>(Encoding.UTF8.GetString(body!), descriptor);
+        if (!parsed.Ok)
+        {
+            await ApiError.From(parsed.Error!).WriteAsync(http).ConfigureAwait(false);
+            return null;
+        }
+
+        return (approver.Value!, parsed.Value!);
+    }
 }
