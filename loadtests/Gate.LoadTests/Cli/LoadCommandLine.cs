@@ -38,6 +38,7 @@ internal static class LoadCommandLine
     private static readonly Option<string?> Sidecar = new("--sidecar") { Description = "GateSidecar.dll to start (default: the repository's Release build)" };
     private static readonly Option<string> RedisServer = new("--redis-server") { Description = "redis-server binary", DefaultValueFactory = _ => "/usr/bin/redis-server" };
     private static readonly Option<string> AppendFsync = new("--redis-appendfsync") { Description = "everysec (like scripts/run) or always", DefaultValueFactory = _ => "everysec" };
+    private static readonly Option<string> SqliteSync = new("--sqlite-sync") { Description = "full (the sidecar's default: fsync per commit) or normal, passed to started SQLite sidecars", DefaultValueFactory = _ => "full" };
     private static readonly Option<string?> ReportDir = new("--report-dir") { Description = "write <name>.json/.md/.svg here" };
     private static readonly Option<string?> ReportName = new("--report-name") { Description = "file name of the reports (default: the scenario)" };
     private static readonly Option<string?> WorkDir = new("--work-dir") { Description = "where started sidecars keep their files (default: a temp directory)" };
@@ -78,7 +79,7 @@ internal static class LoadCommandLine
 
     private static void AddCommon(Command command)
     {
-        foreach (var option in new Option[] { Target, TargetHttp, Connections, Sidecar, RedisServer, AppendFsync, ReportDir, WorkDir, KeepFiles })
+        foreach (var option in new Option[] { Target, TargetHttp, Connections, Sidecar, RedisServer, AppendFsync, SqliteSync, ReportDir, WorkDir, KeepFiles })
         {
             command.Options.Add(option);
         }
@@ -112,6 +113,7 @@ internal static class LoadCommandLine
             parse.GetValue(RedisServer)!,
             Path.GetFullPath(work),
             parse.GetValue(AppendFsync)!,
+            parse.GetValue(SqliteSync)!,
             parse.GetValue(Connections),
             parse.GetValue(KeepFiles));
     }

@@ -97,6 +97,11 @@ internal static class LoadRunner
             errors.Add($"--redis-appendfsync must be everysec, always or no (got '{launch.RedisAppendFsync}')");
         }
 
+        if (launch.SqliteSync is not ("full" or "normal"))
+        {
+            errors.Add($"--sqlite-sync must be full or normal (got '{launch.SqliteSync}')");
+        }
+
         return errors;
     }
 }

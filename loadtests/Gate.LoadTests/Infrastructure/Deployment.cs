@@ -96,7 +96,7 @@ internal sealed class Deployment : IAsyncDisposable
                     "--signing-key", keyPath,
                     .. store == StoreKind.Redis
                         ? new[] { "--store", "redis", "--redis", redis!.Endpoint }
-                        : ["--store", "sqlite", "--sqlite", Path.Combine(directory, "gate.db")],
+                        : ["--store", "sqlite", "--sqlite", Path.Combine(directory, "gate.db"), "--sqlite-sync", settings.SqliteSync],
                 ];
                 starts.Add(SidecarProcess.StartAsync(settings.SidecarDll, arguments, Path.Combine(directory, $"sidecar-{name}.log"), TimeSpan.FromSeconds(60)));
             }
@@ -129,7 +129,7 @@ internal sealed class Deployment : IAsyncDisposable
 
         var description = store == StoreKind.Redis
             ? $"{count} sidecar(s), Release build, on one redis-server (AOF on, appendfsync {settings.RedisAppendFsync}), policy loadtests/policies/{policy}.yaml"
-            : $"{count} sidecar(s), Release build, SQLite file store (WAL, synchronous=FULL), policy loadtests/policies/{policy}.yaml";
+            : $"{count} sidecar(s), Release build, SQLite file store (WAL, synchronous={settings.SqliteSync.ToUpperInvariant()}), policy loadtests/policies/{policy}.yaml";
         return new Deployment(sidecars, description, processes, redis, directory, settings.KeepFiles);
     }
 

@@ -7,6 +7,7 @@ internal sealed record LaunchSettings(
     string RedisServer,
     string WorkDirectory,
     string RedisAppendFsync,
+    string SqliteSync,
     int Connections,
     bool KeepFiles)
 {

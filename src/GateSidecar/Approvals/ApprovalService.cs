@@ -236,16 +236,19 @@ internal sealed partial class ApprovalService(
         {
             // Wait for a change notification, or re-read anyway after a while: a change committed by
             // another sidecar while this one's subscription was down (a Redis restart) is not replayed.
-            var notified = await WaitForChangeAsync(listener, lastSeq, cancellationToken).ConfigureAwait(false);
-            StoredApproval? next;
-            try
+            var change = await WaitForChangeAsync(listener, lastSeq, cancellationToken).ConfigureAwait(false);
+            var next = change?.Committed();
+            if (next is null)
             {
-                next = await store.GetAsync(approvalId, cancellationToken).ConfigureAwait(false);
-            }
-            catch (StoreUnavailableException) when (!notified)
-            {
-                // The stream survives a store outage; the next re-read or notification catches up.
-                continue;
+                try
+                {
+                    next = await store.GetAsync(approvalId, cancellationToken).ConfigureAwait(false);
+                }
+                catch (StoreUnavailableException) when (change is null)
+                {
+                    // The stream survives a store outage; the next re-read or notification catches up.
+                    continue;
+                }
             }
 
             if (next is null)
@@ -266,8 +269,8 @@ internal sealed partial class ApprovalService(
 
     private static readonly TimeSpan ResyncInterval = TimeSpan.FromSeconds(2);
 
-    /// <summary>True when a newer change was announced; false when the resync interval passed.</summary>
-    private static async ValueTask<bool> WaitForChangeAsync(ChangeListener listener, long lastSeq, CancellationToken cancellationToken)
+    /// <summary>The next change newer than <paramref name="lastSeq"/>; null when the resync interval passed.</summary>
+    private static async ValueTask<ApprovalChange?> WaitForChangeAsync(ChangeListener listener, long lastSeq, CancellationToken cancellationToken)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(ResyncInterval);
@@ -278,13 +281,13 @@ internal sealed partial class ApprovalService(
                 var change = await listener.Reader.ReadAsync(timeout.Token).ConfigureAwait(false);
                 if (change.Seq > lastSeq)
                 {
-                    return true;
+                    return change;
                 }
             }
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            return false;
+            return null;
         }
     }
 

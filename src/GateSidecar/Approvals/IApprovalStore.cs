@@ -102,8 +102,17 @@ internal interface IApprovalStore : IAsyncDisposable
 /// <summary>The outcome of <see cref="IApprovalStore.CreateAsync"/>.</summary>
 internal readonly record struct CreateResult(bool Created, StoredApproval Record);
 
-/// <summary>A committed change: enough to know whether a listener cares, then re-read.</summary>
-internal readonly record struct ApprovalChange(string ApprovalId, long Seq, ApprovalState State, string Pool);
+/// <summary>
+/// A committed change: enough to know whether a listener cares. <paramref name="Data"/>, when the
+/// store has it (a write committed by this process), is the committed record exactly as a read
+/// would return it, so a listener can skip the re-read; without it (a change announced by another
+/// sidecar) the listener re-reads.
+/// </summary>
+internal readonly record struct ApprovalChange(string ApprovalId, long Seq, ApprovalState State, string Pool, byte[]? Data = null)
+{
+    /// <summary>A fresh copy of the committed record, or null when the change does not carry it.</summary>
+    public StoredApproval? Committed() => Data is null ? null : StoredApproval.Parser.ParseFrom(Data);
+}
 
 internal sealed record PendingPage(IReadOnlyList<StoredApproval> Items, string? NextPageToken);
 

@@ -124,7 +124,7 @@ internal sealed class ApproverDesk(ApprovalService approvals, ApproverDirectory 
                 continue;
             }
 
-            var record = await approvals.Store.GetAsync(change.ApprovalId, cancellationToken).ConfigureAwait(false);
+            var record = change.Committed() ?? await approvals.Store.GetAsync(change.ApprovalId, cancellationToken).ConfigureAwait(false);
             if (record is null || (seen.TryGetValue(change.ApprovalId, out last) && record.Approval.Seq <= last))
             {
                 continue;

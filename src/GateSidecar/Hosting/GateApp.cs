@@ -108,7 +108,9 @@ internal static class GateApp
         services.AddSingleton<IApprovalStore>(sp => new InstrumentedApprovalStore(
             options.Store == GateStoreKind.Redis
                 ? new RedisApprovalStore(RedisOptions(options), time, sp.GetRequiredService<ILogger<RedisApprovalStore>>())
-                : new SqliteApprovalStore(options.SqlitePath, time, sp.GetRequiredService<ILogger<SqliteApprovalStore>>()),
+                : new SqliteApprovalStore(
+                    options.SqlitePath, time, sp.GetRequiredService<ILogger<SqliteApprovalStore>>(),
+                    new SqliteStoreOptions { SyncEveryCommit = options.SqliteSyncFull }),
             time));
         services.AddSingleton(sp => new TokenIssuer(keys, time));
         services.AddSingleton<IApprovalTokens>(sp => new ApprovalTokens(sp.GetRequiredService<TokenIssuer>(), keys.CreateVerifier()));

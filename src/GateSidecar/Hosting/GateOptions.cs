@@ -49,6 +49,14 @@ internal sealed record GateOptions
     /// <summary>SQLite database file, or <c>:memory:</c> for throw-away runs.</summary>
     public string SqlitePath { get; init; } = DefaultSqlitePath;
 
+    /// <summary>
+    /// <c>--sqlite-sync full</c> (true, default): <c>synchronous=FULL</c>, each commit is fsynced before
+    /// it is acknowledged. <c>normal</c> (false): <c>synchronous=NORMAL</c> in WAL mode, no fsync on the
+    /// request path; acknowledged writes survive a crash of the sidecar, the last ones may be lost
+    /// when the machine itself crashes (the guarantee of Redis with <c>appendfsync everysec</c>).
+    /// </summary>
+    public bool SqliteSyncFull { get; init; } = true;
+
     /// <summary>Redis endpoint as HOST:PORT; required with <see cref="GateStoreKind.Redis"/>.</summary>
     public string? Redis { get; init; }
 

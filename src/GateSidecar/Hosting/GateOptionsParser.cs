@@ -38,6 +38,8 @@ internal static class GateOptionsParser
         new("approvers", "FILE", "approvers YAML file", (o, v, _, _) => o with { ApproversPath = v }),
         new("store", "sqlite|redis", "where approvals are kept (default sqlite)", (o, v, s, e) => o with { Store = Store(v, s, e, o.Store) }),
         new("sqlite", "PATH", $"SQLite database file, or :memory: (default {GateOptions.DefaultSqlitePath})", (o, v, _, _) => o with { SqlitePath = v }),
+        new("sqlite-sync", "full|normal", "full (default): every commit is fsynced before it is acknowledged, surviving power loss; normal: commits survive a crash of the sidecar but not of the machine (like Redis appendfsync everysec)",
+            (o, v, s, e) => o with { SqliteSyncFull = SqliteSync(v, s, e, o.SqliteSyncFull) }),
         new("redis", "HOST:PORT", "Redis endpoint (required with --store redis)", (o, v, _, _) => o with { Redis = v }),
         new("signing-key", "FILE", "PEM file of the EC P-256 signing key (generated beside the database when absent); repeat to keep publishing older keys after a rotation: the first signs",
             (o, v, s, _) => o with { SigningKeyPaths = [.. o.SigningKeyPaths, .. FromSource(v, s)] },
@@ -224,6 +226,20 @@ internal static class GateOptionsParser
                 return GateLogFormat.Json;
             default:
                 errors.Add($"{source}: '{value}' is not a log format; use text or json");
+                return fallback;
+        }
+    }
+
+    private static bool SqliteSync(string value, string source, List<string> errors, bool fallback)
+    {
+        switch (value.ToLowerInvariant())
+        {
+            case "full":
+                return true;
+            case "normal":
+                return false;
+            default:
+                errors.Add($"{source}: '{value}' is not a sqlite sync mode; use full or normal");
                 return fallback;
         }
     }

@@ -18,6 +18,18 @@ public sealed class GateOptionsParserTests
         Assert.Equal("./.gate/gate.db", result.Options.SqlitePath);
         Assert.Equal("127.0.0.1", result.Options.Listen);
         Assert.Equal(4 * 1024 * 1024, result.Options.MaxMessageBytes);
+        Assert.True(result.Options.SqliteSyncFull);
+    }
+
+    [Theory]
+    [InlineData("full", true)]
+    [InlineData("NORMAL", false)]
+    public void SqliteSync_ChoosesWhetherEachCommitIsFsynced(string value, bool full)
+    {
+        var result = GateOptionsParser.Parse(["--sqlite-sync", value]);
+
+        Assert.True(result.IsValid, string.Join("; ", result.Errors));
+        Assert.Equal(full, result.Options.SqliteSyncFull);
     }
 
     [Fact]
@@ -109,6 +121,7 @@ public sealed class GateOptionsParserTests
     [InlineData(new[] { "--listen", "gate.example.com" }, "--listen 'gate.example.com' is not an IP address (e.g. 127.0.0.1, ::1 or 0.0.0.0)")]
     [InlineData(new[] { "--listen", "10.1.2.3" }, "--listen 10.1.2.3 is not a loopback address: serving beyond this host requires TLS; add --tls-cert FILE --tls-key FILE")]
     [InlineData(new[] { "--sqlite", "" }, "--sqlite is empty: give a file path, or :memory: for a throw-away database")]
+    [InlineData(new[] { "--sqlite-sync", "off" }, "--sqlite-sync: 'off' is not a sqlite sync mode; use full or normal")]
     public void InvalidCombination_IsExplained(string[] args, string expected)
     {
         var result = GateOptionsParser.Parse(args);

@@ -17,8 +17,21 @@ public abstract partial class ApprovalStoreContractTests
         await Store.TryUpdateAsync(escalated, 1, Entries("escalated", Clock.Now), Ct).AsTask().WaitAsync(Timeout, Ct);
         var id = record.Approval.ApprovalId;
 
-        Assert.Equal(new ApprovalChange(id, 1, ApprovalState.Pending, "finance"), await recorder.WaitForAsync(id, 1, Timeout));
-        Assert.Equal(new ApprovalChange(id, 2, ApprovalState.Escalated, "finance-leads"), await recorder.WaitForAsync(id, 2, Timeout));
+        var created = await recorder.WaitForAsync(id, 1, Timeout);
+        var updated = await recorder.WaitForAsync(id, 2, Timeout);
+        Assert.Equal(new ApprovalChange(id, 1, ApprovalState.Pending, "finance"), created with { Data = null });
+        Assert.Equal(new ApprovalChange(id, 2, ApprovalState.Escalated, "finance-leads"), updated with { Data = null });
+
+        // A change that carries the committed record carries exactly what a read returns.
+        if (created.Data is not null)
+        {
+            Assert.Equal(record, created.Committed());
+        }
+
+        if (updated.Data is not null)
+        {
+            Assert.Equal(await Store.GetAsync(id, Ct).AsTask().WaitAsync(Timeout, Ct), updated.Committed());
+        }
 
         // A later change arrives after any duplicate of the earlier ones would have.
         var sentinel = Pending(Clock.Now);
