@@ -39,6 +39,7 @@ internal static class LoadCommandLine
     private static readonly Option<string> RedisServer = new("--redis-server") { Description = "redis-server binary", DefaultValueFactory = _ => "/usr/bin/redis-server" };
     private static readonly Option<string> AppendFsync = new("--redis-appendfsync") { Description = "everysec (like scripts/run) or always", DefaultValueFactory = _ => "everysec" };
     private static readonly Option<string> SqliteSync = new("--sqlite-sync") { Description = "full (the sidecar's default: fsync per commit) or normal, passed to started SQLite sidecars", DefaultValueFactory = _ => "full" };
+    private static readonly Option<string[]> SidecarEnv = new("--sidecar-env") { Description = "NAME=VALUE set in the environment of every sidecar the driver starts (repeatable), e.g. DOTNET_gcServer=0", AllowMultipleArgumentsPerToken = false };
     private static readonly Option<string?> ReportDir = new("--report-dir") { Description = "write <name>.json/.md/.svg here" };
     private static readonly Option<string?> ReportName = new("--report-name") { Description = "file name of the reports (default: the scenario)" };
     private static readonly Option<string?> WorkDir = new("--work-dir") { Description = "where started sidecars keep their files (default: a temp directory)" };
@@ -79,7 +80,7 @@ internal static class LoadCommandLine
 
     private static void AddCommon(Command command)
     {
-        foreach (var option in new Option[] { Target, TargetHttp, Connections, Sidecar, RedisServer, AppendFsync, SqliteSync, ReportDir, WorkDir, KeepFiles })
+        foreach (var option in new Option[] { Target, TargetHttp, Connections, Sidecar, RedisServer, AppendFsync, SqliteSync, SidecarEnv, ReportDir, WorkDir, KeepFiles })
         {
             command.Options.Add(option);
         }
@@ -115,7 +116,13 @@ internal static class LoadCommandLine
             parse.GetValue(AppendFsync)!,
             parse.GetValue(SqliteSync)!,
             parse.GetValue(Connections),
-            parse.GetValue(KeepFiles));
+            parse.GetValue(KeepFiles))
+        {
+            SidecarEnvironment = (parse.GetValue(SidecarEnv) ?? [])
+                .Select(e => e.Split('=', 2))
+                .GroupBy(p => p[0], StringComparer.Ordinal)
+                .ToDictionary(g => g.Key, g => g.Last() is { Length: 2 } last ? last[1] : string.Empty, StringComparer.Ordinal),
+        };
     }
 
     private static (IReadOnlyList<Uri> Grpc, IReadOnlyList<Uri> Http) ReadTargets(ParseResult parse) =>

@@ -97,6 +97,14 @@ internal static class LoadRunner
             errors.Add($"--redis-appendfsync must be everysec, always or no (got '{launch.RedisAppendFsync}')");
         }
 
+        foreach (var (name, _) in launch.SidecarEnvironment)
+        {
+            if (name.Length == 0 || name.Contains(' ', StringComparison.Ordinal))
+            {
+                errors.Add($"--sidecar-env needs NAME=VALUE (got a name '{name}')");
+            }
+        }
+
         if (launch.SqliteSync is not ("full" or "normal"))
         {
             errors.Add($"--sqlite-sync must be full or normal (got '{launch.SqliteSync}')");

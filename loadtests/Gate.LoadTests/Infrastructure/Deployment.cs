@@ -98,7 +98,7 @@ internal sealed class Deployment : IAsyncDisposable
                         ? new[] { "--store", "redis", "--redis", redis!.Endpoint }
                         : ["--store", "sqlite", "--sqlite", Path.Combine(directory, "gate.db"), "--sqlite-sync", settings.SqliteSync],
                 ];
-                starts.Add(SidecarProcess.StartAsync(settings.SidecarDll, arguments, Path.Combine(directory, $"sidecar-{name}.log"), TimeSpan.FromSeconds(60)));
+                starts.Add(SidecarProcess.StartAsync(settings.SidecarDll, arguments, Path.Combine(directory, $"sidecar-{name}.log"), TimeSpan.FromSeconds(60), settings.SidecarEnvironment));
             }
 
             foreach (var start in starts)
@@ -130,6 +130,11 @@ internal sealed class Deployment : IAsyncDisposable
         var description = store == StoreKind.Redis
             ? $"{count} sidecar(s), Release build, on one redis-server (AOF on, appendfsync {settings.RedisAppendFsync}), policy loadtests/policies/{policy}.yaml"
             : $"{count} sidecar(s), Release build, SQLite file store (WAL, synchronous={settings.SqliteSync.ToUpperInvariant()}), policy loadtests/policies/{policy}.yaml";
+        if (settings.SidecarEnvironment.Count > 0)
+        {
+            description += "; sidecar environment " + string.Join(' ', settings.SidecarEnvironment.Select(e => $"{e.Key}={e.Value}"));
+        }
+
         return new Deployment(sidecars, description, processes, redis, directory, settings.KeepFiles);
     }
 

@@ -11,6 +11,9 @@ internal sealed record LaunchSettings(
     int Connections,
     bool KeepFiles)
 {
+    /// <summary>Environment variables given to every sidecar the driver starts (runtime settings to compare).</summary>
+    public IReadOnlyDictionary<string, string> SidecarEnvironment { get; init; } = new Dictionary<string, string>();
+
     public string PolicyPath(string name) => Path.Combine(RepositoryRoot, "loadtests", "policies", name + ".yaml");
 
     public string ApproversPath => Path.Combine(RepositoryRoot, "loadtests", "approvers.yaml");

@@ -25,7 +25,7 @@ internal sealed partial class SidecarProcess : IAsyncDisposable
 
     public int ProcessId => _child.Id;
 
-    public static async Task<SidecarProcess> StartAsync(string sidecarDll, IReadOnlyList<string> arguments, string logPath, TimeSpan timeout)
+    public static async Task<SidecarProcess> StartAsync(string sidecarDll, IReadOnlyList<string> arguments, string logPath, TimeSpan timeout, IReadOnlyDictionary<string, string>? environment = null)
     {
         if (!File.Exists(sidecarDll))
         {
@@ -41,7 +41,7 @@ internal sealed partial class SidecarProcess : IAsyncDisposable
             {
                 (match.Groups["kind"].Value == "grpc" ? grpc : http).TrySetResult(new Uri(match.Groups["address"].Value));
             }
-        });
+        }, environment);
 
         try
         {
