@@ -105,45 +105,11 @@ internal sealed class ApproverDesk(ApprovalService approvals, ApproverDirectory 
         return response;
     }
 
-    /// <summary>Events of approvals in the approver's pools (and of those that left them), redacted.</summary>
-    public async IAsyncEnumerable<ApprovalEvent> StreamAsync(Approver approver, string? pool, ChangeListener listener, [EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        var pools = PoolsFor(approver, pool, out var error);
-        if (error is not null)
-        {
-            yield break;
-        }
-
-        var seen = new Dictionary<string, long>(StringComparer.Ordinal);
-        while (true)
-        {
-            var change = await listener.Reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-            var relevant = pools.Contains(change.Pool) || seen.ContainsKey(change.ApprovalId);
-            if (!relevant || (seen.TryGetValue(change.ApprovalId, out var last) && change.Seq <= last))
-            {
-                continue;
-            }
-
-            var record = change.Committed() ?? await approvals.Store.GetAsync(change.ApprovalId, cancellationToken).ConfigureAwait(false);
-            if (record is null || (seen.TryGetValue(change.ApprovalId, out last) && record.Approval.Seq <= last))
-            {
-                continue;
-            }
-
-            if (!ApprovalStates.IsOpen(record.Approval.State) && !seen.ContainsKey(record.Approval.ApprovalId) && !pools.Contains(record.Approval.Pool))
-            {
-                continue;
-            }
-
-            seen[record.Approval.ApprovalId] = record.Approval.Seq;
-            if (!ApprovalStates.IsOpen(record.Approval.State))
-            {
-                seen.Remove(record.Approval.ApprovalId);
-            }
-
-            yield return Redactor.Redact(ApprovalService.ToEvent(record), record.Redact);
-        }
-    }
+    /// <summary>
+    /// The view of one approver's stream over <paramref name="pools"/> (from <see cref="PoolsFor"/>):
+    /// turns each committed change into the redacted event the approver sees, or nothing.
+    /// </summary>
+    public PendingEvents OpenStream(HashSet<string> pools) => new(approvals, pools);
 
     /// <summary>Validates an optional pool filter against the approver's pools.</summary>
     public HashSet<string> PoolsFor(Approver approver, string? pool, out ApprovalError? error)
@@ -180,5 +146,43 @@ internal sealed class ApproverDesk(ApprovalService approvals, ApproverDirectory 
         }
 
         return false;
+    }
+}
+
+/// <summary>
+/// Events of approvals in an approver's pools (and of those that left them since the stream saw
+/// them), redacted, each at most once per change and never older than one already shown.
+/// </summary>
+internal sealed class PendingEvents(ApprovalService approvals, HashSet<string> pools)
+{
+    private readonly Dictionary<string, long> _seen = new(StringComparer.Ordinal);
+
+    /// <summary>The event for <paramref name="change"/>, or null when this stream does not show it.</summary>
+    public async ValueTask<ApprovalEvent?> NextAsync(ApprovalChange change, CancellationToken cancellationToken)
+    {
+        var relevant = pools.Contains(change.Pool) || _seen.ContainsKey(change.ApprovalId);
+        if (!relevant || (_seen.TryGetValue(change.ApprovalId, out var last) && change.Seq <= last))
+        {
+            return null;
+        }
+
+        var record = change.Committed() ?? await approvals.Store.GetAsync(change.ApprovalId, cancellationToken).ConfigureAwait(false);
+        if (record is null || (_seen.TryGetValue(change.ApprovalId, out last) && record.Approval.Seq <= last))
+        {
+            return null;
+        }
+
+        if (!ApprovalStates.IsOpen(record.Approval.State) && !_seen.ContainsKey(record.Approval.ApprovalId) && !pools.Contains(record.Approval.Pool))
+        {
+            return null;
+        }
+
+        _seen[record.Approval.ApprovalId] = record.Approval.Seq;
+        if (!ApprovalStates.IsOpen(record.Approval.State))
+        {
+            _seen.Remove(record.Approval.ApprovalId);
+        }
+
+        return Redactor.Redact(ApprovalService.ToEvent(record), record.Redact);
     }
 }

@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Http;
 
 namespace GateSidecar.Transport;
 
-/// <summary>Writes each message of a server stream as one frame and flushes it.</summary>
+/// <summary>Writes each message of a server stream as one frame; <c>WriteAsync</c> flushes it, <c>WriteBuffered</c> leaves the flush to the caller.</summary>
 internal sealed class HttpResponseStreamWriter<T> : IServerStreamWriter<T>
     where T : class, IMessage<T>
 {
@@ -20,17 +20,31 @@ internal sealed class HttpResponseStreamWriter<T> : IServerStreamWriter<T>
 
     public ValueTask WriteAsync(T message, CancellationToken cancellationToken = default)
     {
+        WriteBuffered(message);
+        return FlushAsync(cancellationToken);
+    }
+
+    public void WriteBuffered(T message)
+    {
         ArgumentNullException.ThrowIfNull(message);
-        cancellationToken.ThrowIfCancellationRequested();
         _call.CancellationToken.ThrowIfCancellationRequested();
         if (_writing)
         {
             throw new InvalidOperationException("a previous WriteAsync has not completed: await each write before starting the next");
         }
 
-        var writer = _http.Response.BodyWriter;
-        GrpcResponseWriter.WriteMessage(writer, message);
-        var flush = writer.FlushAsync(_call.CancellationToken);
+        GrpcResponseWriter.WriteMessage(_http.Response.BodyWriter, message);
+    }
+
+    public ValueTask FlushAsync(CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        if (_writing)
+        {
+            throw new InvalidOperationException("a previous WriteAsync has not completed: await each write before starting the next");
+        }
+
+        var flush = _http.Response.BodyWriter.FlushAsync(_call.CancellationToken);
         if (flush.IsCompletedSuccessfully)
         {
             EnsureDelivered(flush.Result);

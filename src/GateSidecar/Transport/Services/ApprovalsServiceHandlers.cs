@@ -8,6 +8,9 @@ namespace GateSidecar.Transport.Services;
 /// <summary>Thin handlers of <c>gate.v1.Approvals</c>: every call is authenticated by its bearer token.</summary>
 internal sealed class ApprovalsServiceHandlers(ApproverDesk desk, ChangeFeed feed)
 {
+    /// <summary>A burst of queued changes is flushed at least this often, so a long one still streams.</summary>
+    private const int MaxEventsPerFlush = 64;
+
     public void Map(GrpcServiceRegistry registry)
     {
         var service = ApprovalsReflection.Descriptor.Services.Single(s => s.Name == "Approvals");
@@ -50,17 +53,44 @@ internal sealed class ApprovalsServiceHandlers(ApproverDesk desk, ChangeFeed fee
     private async Task StreamPendingAsync(StreamPendingRequest request, IServerStreamWriter<ApprovalEvent> writer, ServerCallContext context)
     {
         var approver = Authenticate(context);
-        desk.PoolsFor(approver, request.Pool, out var error);
+        var pools = desk.PoolsFor(approver, request.Pool, out var error);
         if (error is not null)
         {
             throw ErrorMapping.ToException(error);
         }
 
+        var events = desk.OpenStream(pools);
         using var listener = feed.ListenAll();
         using var stream = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, context.ServerStopping);
-        await foreach (var evt in desk.StreamAsync(approver, request.Pool, listener, stream.Token).ConfigureAwait(false))
+        var token = stream.Token;
+
+        // Changes that are already queued leave in one flush; nothing stays unsent while the
+        // stream waits for the next change.
+        var unflushed = 0;
+        while (true)
         {
-            await writer.WriteAsync(evt, stream.Token).ConfigureAwait(false);
+            if (!listener.Reader.TryRead(out var change))
+            {
+                if (unflushed > 0)
+                {
+                    await writer.FlushAsync(token).ConfigureAwait(false);
+                    unflushed = 0;
+                }
+
+                change = await listener.Reader.ReadAsync(token).ConfigureAwait(false);
+            }
+
+            if (await events.NextAsync(change, token).ConfigureAwait(false) is not { } evt)
+            {
+                continue;
+            }
+
+            writer.WriteBuffered(evt);
+            if (++unflushed >= MaxEventsPerFlush)
+            {
+                await writer.FlushAsync(token).ConfigureAwait(false);
+                unflushed = 0;
+            }
         }
     }
 }

@@ -344,6 +344,43 @@ public abstract class ApprovalFlowTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task StreamPending_ABurstAmongUnrelatedChanges_ArrivesWhole_AndTheLastIsNotHeldBack()
+    {
+        using var cts = new CancellationTokenSource(Wait);
+        var feed = _sidecar.As("alice").StreamPending(new StreamPendingRequest { Pool = "finance" }, new CallOptions(cancellationToken: cts.Token)).GetAsyncEnumerator();
+        var first = feed.MoveNextAsync().AsTask();
+        for (var i = 0; i < 50 && !first.IsCompleted; i++)
+        {
+            await Gate.CheckAsync(ApprovalSidecar.Refund(900)).WaitAsync(Wait);
+            await Task.WhenAny(first, Task.Delay(100));
+        }
+
+        Assert.True(await first.WaitAsync(Wait));
+
+        // 150 approvals of the pool and 150 auto-pass calls (changes the stream does not show), all
+        // at once: more than one flush's worth, queued behind each other.
+        var calls = Enumerable.Range(0, 300).Select(i => Gate.CheckAsync(ApprovalSidecar.Refund(i % 2 == 0 ? 900 + i : 50)).WaitAsync(Wait));
+        var responses = await Task.WhenAll(calls);
+        var expected = responses.Where(r => r.Verdict == Verdict.Pending).Select(r => r.ApprovalId).ToHashSet();
+        Assert.Equal(150, expected.Count);
+
+        // Then one more, followed at once by an unrelated change: it must arrive without waiting for a later one.
+        var last = (await Gate.CheckAsync(ApprovalSidecar.Refund(950)).WaitAsync(Wait)).ApprovalId;
+        await Gate.CheckAsync(ApprovalSidecar.Refund(50)).WaitAsync(Wait);
+        expected.Add(last);
+
+        while (expected.Count > 0)
+        {
+            Assert.True(await feed.MoveNextAsync().AsTask().WaitAsync(Wait), $"the stream ended with {expected.Count} approvals not delivered");
+            Assert.Equal(ApprovalState.Pending, feed.Current.State);
+            expected.Remove(feed.Current.ApprovalId);
+        }
+
+        await cts.CancelAsync();
+        await feed.DisposeAsync();
+    }
+
+    [Fact]
     public async Task DecideBatch_ReportsPerItemResults()
     {
         var a = await PendingAsync(ApprovalSidecar.Refund(900));
