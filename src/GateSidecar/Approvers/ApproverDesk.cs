@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using Gate.V1;
 using GateSidecar.Approvals;
 using GateSidecar.Approvals.Stored;
