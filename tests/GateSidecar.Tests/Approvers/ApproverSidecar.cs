@@ -1,5 +1,4 @@
 using System.Net.Http.Headers;
-using System.Security.Cryptography;
 using System.Text;
 using Gate.Client;
 using Gate.V1;
@@ -21,7 +20,7 @@ namespace GateSidecar.Tests.Approvers;
 /// </summary>
 internal sealed class ApproverSidecar : IAsyncDisposable
 {
-    public static readonly string[] ApproverIds = ["alice", "bob", "carol", "dave", "erin"];
+    public static readonly string[] ApproverIds = SidecarTestFiles.ApproverIds;
 
     private readonly WebApplication _app;
 
@@ -94,21 +93,8 @@ internal sealed class ApproverSidecar : IAsyncDisposable
     public static void DisableConfigurationWatchers() =>
         Environment.SetEnvironmentVariable("DOTNET_hostBuilder__reloadConfigOnChange", "false");
 
-    public static void WriteFiles(string directory, string? policyYaml = null)
-    {
-        System.IO.Directory.CreateDirectory(directory);
-        File.WriteAllText(Path.Combine(directory, "policy.yaml"), policyYaml ?? TestPolicies.Yaml);
-        var approvers = new StringBuilder("approvers:\n");
-        foreach (var id in ApproverIds)
-        {
-            var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(id + "-token")));
-            approvers.Append($"  - id: {id}\n    name: {char.ToUpperInvariant(id[0])}{id[1..]}\n    token_sha256: \"{hash}\"\n");
-        }
-
-        File.WriteAllText(Path.Combine(directory, "approvers.yaml"), approvers.ToString());
-        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        File.WriteAllText(Path.Combine(directory, "signing-key.pem"), key.ExportPkcs8PrivateKeyPem());
-    }
+    /// <summary>Writes the policy, approvers and key files into <paramref name="directory"/> (<see cref="SidecarTestFiles"/>).</summary>
+    public static void WriteFiles(string directory, string? policyYaml = null) => SidecarTestFiles.Write(directory, policyYaml);
 
     /// <summary>A refund of <paramref name="amount"/> (900 → single in finance; 20000 → quorum of 2 in finance), with a card number the policy redacts.</summary>
     public static CheckRequest Refund(double amount, string onBehalfOf = "zoe") => new()

@@ -1,8 +1,7 @@
-using System.Security.Cryptography;
-using System.Text;
 using Gate.Client;
 using Gate.V1;
 using GateSidecar.Hosting;
+using GateSidecar.Tests.Infrastructure;
 using Google.Protobuf.WellKnownTypes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
@@ -15,7 +14,7 @@ namespace GateSidecar.Tests.Approvals.Functional;
 /// </summary>
 internal sealed class ApprovalSidecar : IAsyncDisposable
 {
-    public static readonly string[] ApproverIds = ["alice", "bob", "carol", "dave", "erin"];
+    public static readonly string[] ApproverIds = SidecarTestFiles.ApproverIds;
 
     private readonly WebApplication _app;
 
@@ -42,22 +41,8 @@ internal sealed class ApprovalSidecar : IAsyncDisposable
 
     public ApprovalsClient As(string approverId) => new(Channel, approverId + "-token");
 
-    /// <summary>Writes the policy and approvers files into <paramref name="directory"/> (created if needed).</summary>
-    public static void WriteFiles(string directory, string? policyYaml = null)
-    {
-        System.IO.Directory.CreateDirectory(directory);
-        File.WriteAllText(Path.Combine(directory, "policy.yaml"), policyYaml ?? TestPolicies.Yaml);
-        var approvers = new StringBuilder("approvers:\n");
-        foreach (var id in ApproverIds)
-        {
-            var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(id + "-token")));
-            approvers.Append($"  - id: {id}\n    name: {id}\n    token_sha256: \"{hash}\"\n");
-        }
-
-        File.WriteAllText(Path.Combine(directory, "approvers.yaml"), approvers.ToString());
-        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        File.WriteAllText(Path.Combine(directory, "signing-key.pem"), key.ExportPkcs8PrivateKeyPem());
-    }
+    /// <summary>Writes the policy, approvers and key files into <paramref name="directory"/> (<see cref="SidecarTestFiles"/>).</summary>
+    public static void WriteFiles(string directory, string? policyYaml = null) => SidecarTestFiles.Write(directory, policyYaml);
 
     /// <summary>Sidecar arguments for a process run (see <see cref="Infrastructure.GateProcess"/>).</summary>
     public static List<string> Arguments(string directory, string? redis = null) =>

@@ -1,5 +1,6 @@
 using Gate.V1;
 using GateSidecar.Approvals;
+using GateSidecar.Approvals.Stored;
 using GateSidecar.Audit;
 using Xunit;
 
@@ -47,6 +48,18 @@ public abstract class StoreTestBase : IAsyncLifetime
         _opened.Add(store);
         await store.InitializeAsync(Ct).WaitAsync(Timeout, Ct);
         return store;
+    }
+
+    /// <summary>
+    /// Creates <paramref name="record"/> and waits until its own change has been delivered, so a
+    /// listener subscribed afterwards sees only what follows (delivery may be asynchronous, as with
+    /// Redis pub/sub).
+    /// </summary>
+    internal async Task CreateQuietlyAsync(StoredApproval record, IReadOnlyList<AuditEvent> audit)
+    {
+        using var before = new ChangeRecorder(Store);
+        await Store.CreateAsync(record, audit, Ct).AsTask().WaitAsync(Timeout, Ct);
+        await before.WaitForAsync(record.Approval.ApprovalId, 1, Timeout);
     }
 
     internal void RequireSharedInstances()
