@@ -69,15 +69,22 @@ internal static class SigningKeyFile
 
     /// <summary>Generates a P-256 key and writes it as PKCS#8 PEM readable by the owner only.</summary>
     /// <returns>The new key, or the key another process wrote to <paramref name="path"/> first.</returns>
+    /// <remarks>
+    /// The file is created exclusively (<c>O_CREAT|O_EXCL</c>), so of several sidecars starting at once
+    /// exactly one writes a key and the others load it. (A temporary file moved into place is not
+    /// enough: without overwrite, .NET checks for the target and then renames, and two starts can both
+    /// pass the check.)
+    /// </remarks>
     public static ECDsa CreateAndPersist(string path)
     {
         var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
-        var temp = Path.Combine(directory, $".{Path.GetFileName(path)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
         var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var created = false;
         try
         {
             CreateDirectory(directory);
-            using (var stream = new FileStream(temp, OwnerOnly()))
+            using var stream = new FileStream(path, OwnerOnly());
+            created = true;
             using (var writer = new StreamWriter(stream))
             {
                 writer.Write(key.ExportPkcs8PrivateKeyPem());
@@ -86,25 +93,39 @@ internal static class SigningKeyFile
                 stream.Flush(flushToDisk: true);
             }
 
-            // Without overwrite the move fails if the file appeared meanwhile: then that key wins.
-            File.Move(temp, path, overwrite: false);
             return key;
         }
-        catch (IOException) when (File.Exists(path))
+        catch (IOException) when (!created && File.Exists(path))
         {
             key.Dispose();
-            File.Delete(temp);
-            return Load(path, allowPublicOnly: false);
+            return LoadOnceWritten(path);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             key.Dispose();
-            if (File.Exists(temp))
+            if (created)
             {
-                File.Delete(temp);
+                File.Delete(path);
             }
 
             throw new SigningKeyException($"Cannot write a new signing key to {path}: {e.Message}. Make the directory writable or pass --signing-key FILE.", e);
+        }
+    }
+
+    /// <summary>Loads a key another process has just created, waiting briefly while it is still being written.</summary>
+    private static ECDsa LoadOnceWritten(string path)
+    {
+        var giveUpAt = Environment.TickCount64 + 5_000;
+        while (true)
+        {
+            try
+            {
+                return Load(path, allowPublicOnly: false);
+            }
+            catch (SigningKeyException) when (Environment.TickCount64 < giveUpAt)
+            {
+                Thread.Sleep(10);
+            }
         }
     }
 
