@@ -21,6 +21,11 @@ internal static class SigningKeyFile
             throw new SigningKeyException($"Cannot read the signing key file {path}: {e.Message}", e);
         }
 
+        return Parse(path, pem, allowPublicOnly);
+    }
+
+    private static ECDsa Parse(string path, string pem, bool allowPublicOnly)
+    {
         if (pem.Contains("-----BEGIN ENCRYPTED PRIVATE KEY-----", StringComparison.Ordinal))
         {
             throw new SigningKeyException($"The signing key in {path} is encrypted; store it decrypted with mode 0600 (openssl pkcs8 -in {path} -nocrypt -out key.pem).");
@@ -112,20 +117,39 @@ internal static class SigningKeyFile
         }
     }
 
-    /// <summary>Loads a key another process has just created, waiting briefly while it is still being written.</summary>
-    private static ECDsa LoadOnceWritten(string path)
+    /// <summary>
+    /// Loads a key file that another sidecar may be creating at this moment: while the file is still
+    /// empty (created, not yet written) or held by its writer, waits briefly and tries again. Any
+    /// other failure (a corrupt or foreign file) is reported at once.
+    /// </summary>
+    public static ECDsa LoadOnceWritten(string path)
     {
         var giveUpAt = Environment.TickCount64 + 5_000;
         while (true)
         {
+            var stillBeingWritten = Environment.TickCount64 < giveUpAt;
+            string pem;
             try
             {
-                return Load(path, allowPublicOnly: false);
+                pem = File.ReadAllText(path);
             }
-            catch (SigningKeyException) when (Environment.TickCount64 < giveUpAt)
+            catch (IOException) when (stillBeingWritten)
             {
-                Thread.Sleep(10);
+                Thread.Sleep(10); // held by its writer (FileShare.None)
+                continue;
             }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new SigningKeyException($"Cannot read the signing key file {path}: {e.Message}", e);
+            }
+
+            if (pem.Length == 0 && stillBeingWritten)
+            {
+                Thread.Sleep(10); // created, not written yet
+                continue;
+            }
+
+            return Parse(path, pem, allowPublicOnly: false);
         }
     }
 

@@ -28,7 +28,10 @@ internal sealed partial class SigningKeyRing
 
         if (File.Exists(defaultPathWhenNone))
         {
-            return Load([defaultPathWhenNone]);
+            // Possibly created this very moment by another sidecar starting beside this one.
+            var existing = SigningKeyFile.LoadOnceWritten(defaultPathWhenNone);
+            var warning = SigningKeyFile.PermissionWarning(defaultPathWhenNone);
+            return new SigningKeyRing([existing]) { Sources = [defaultPathWhenNone], Warnings = warning is null ? [] : [warning] };
         }
 
         var created = SigningKeyFile.CreateAndPersist(defaultPathWhenNone);

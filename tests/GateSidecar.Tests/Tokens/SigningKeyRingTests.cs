@@ -37,16 +37,60 @@ public sealed class SigningKeyRingTests : IDisposable
     [Fact]
     public async Task LoadOrCreate_SeveralStartsAtOnce_AllEndWithOneKey()
     {
-        var path = Path.Combine(_dir, "race", "signing-key.pem");
+        // Many rounds: a start that finds the file just created (empty, or still held by its writer)
+        // must wait for the key rather than fail or make its own.
+        for (var round = 0; round < 30; round++)
+        {
+            var path = Path.Combine(_dir, $"race-{round}", "signing-key.pem");
+            using var go = new Barrier(6);
 
-        var kids = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => Task.Run(() =>
+            var kids = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => Task.Factory.StartNew(
+                () =>
+                {
+                    go.SignalAndWait(TestContext.Current.CancellationToken);
+                    using var ring = SigningKeyRing.LoadOrCreate(keyPath: null, path);
+                    return ring.SigningKeyId;
+                },
+                TestContext.Current.CancellationToken,
+                TaskCreationOptions.LongRunning,
+                TaskScheduler.Default))).WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+
+            Assert.Single(kids.Distinct());
+            Assert.Equal(["signing-key.pem"], Directory.GetFiles(Path.GetDirectoryName(path)!).Select(Path.GetFileName));
+        }
+    }
+
+    [Fact]
+    public async Task LoadOrCreate_DefaultFileHeldByItsWriter_WaitsForTheKey()
+    {
+        var path = Path.Combine(_dir, "held", "signing-key.pem");
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var writer = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None);
+
+        var loading = Task.Run(() =>
         {
             using var ring = SigningKeyRing.LoadOrCreate(keyPath: null, path);
             return ring.SigningKeyId;
-        }))).WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+        }, TestContext.Current.CancellationToken);
+        await Task.Delay(200, TestContext.Current.CancellationToken);
+        Assert.False(loading.IsCompleted);
+        using (var text = new StreamWriter(writer))
+        {
+            text.Write(key.ExportPkcs8PrivateKeyPem());
+        }
 
-        Assert.Single(kids.Distinct());
-        Assert.Equal(["signing-key.pem"], Directory.GetFiles(Path.GetDirectoryName(path)!).Select(Path.GetFileName));
+        Assert.Equal(EcKeys.Thumbprint(key), await loading.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
+    public void LoadOrCreate_DefaultFileCorrupt_FailsAndKeepsIt()
+    {
+        var path = Write("corrupt-default.pem", "not a key\n");
+        var error = Assert.Throws<SigningKeyException>(() => SigningKeyRing.LoadOrCreate(keyPath: null, path));
+
+        Assert.Contains("holds no EC key in PEM form", error.Message, StringComparison.Ordinal);
+        Assert.Equal("not a key\n", File.ReadAllText(path));
     }
 
     [Fact]
