@@ -37,7 +37,7 @@ internal static class LoadCommandLine
     private static readonly Option<int> Connections = new("--connections") { Description = "HTTP/2 connections per sidecar", DefaultValueFactory = _ => 2 };
     private static readonly Option<string?> Sidecar = new("--sidecar") { Description = "GateSidecar.dll to start (default: the repository's Release build)" };
     private static readonly Option<string> RedisServer = new("--redis-server") { Description = "redis-server binary", DefaultValueFactory = _ => "/usr/bin/redis-server" };
-    private static readonly Option<string> AppendFsync = new("--redis-appendfsync") { Description = "everysec (like scripts/run) or always", DefaultValueFactory = _ => "everysec" };
+    private static readonly Option<string> AppendFsync = new("--redis-appendfsync") { Description = "everysec (Redis's default: no fsync before replies) or always (fsync before each reply, what docs/deploy.md asks for in production)", DefaultValueFactory = _ => "everysec" };
     private static readonly Option<string> SqliteSync = new("--sqlite-sync") { Description = "full (the sidecar's default: fsync per commit) or normal, passed to started SQLite sidecars", DefaultValueFactory = _ => "full" };
     private static readonly Option<string[]> SidecarEnv = new("--sidecar-env") { Description = "NAME=VALUE set in the environment of every sidecar the driver starts (repeatable), e.g. DOTNET_gcServer=0", AllowMultipleArgumentsPerToken = false };
     private static readonly Option<string?> ReportDir = new("--report-dir") { Description = "write <name>.json/.md/.svg here" };

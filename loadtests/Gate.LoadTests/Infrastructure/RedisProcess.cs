@@ -5,7 +5,7 @@ namespace Gate.LoadTests.Infrastructure;
 
 /// <summary>
 /// A throw-away redis-server on a free loopback port, data in its own directory, AOF on
-/// (<c>appendfsync</c> as asked: <c>everysec</c> like scripts/run, or <c>always</c>).
+/// (<c>appendfsync</c> as asked: <c>everysec</c>, or <c>always</c> as in production).
 /// </summary>
 internal sealed class RedisProcess : IAsyncDisposable
 {

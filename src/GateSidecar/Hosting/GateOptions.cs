@@ -53,7 +53,7 @@ internal sealed record GateOptions
     /// <c>--sqlite-sync full</c> (true, default): <c>synchronous=FULL</c>, each commit is fsynced before
     /// it is acknowledged. <c>normal</c> (false): <c>synchronous=NORMAL</c> in WAL mode, no fsync on the
     /// request path; acknowledged writes survive a crash of the sidecar, the last ones may be lost
-    /// when the machine itself crashes (the guarantee of Redis with <c>appendfsync everysec</c>).
+    /// when the machine itself crashes.
     /// </summary>
     public bool SqliteSyncFull { get; init; } = true;
 

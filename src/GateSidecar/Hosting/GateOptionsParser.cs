@@ -38,7 +38,7 @@ internal static class GateOptionsParser
         new("approvers", "FILE", "approvers YAML file", (o, v, _, _) => o with { ApproversPath = v }),
         new("store", "sqlite|redis", "where approvals are kept (default sqlite)", (o, v, s, e) => o with { Store = Store(v, s, e, o.Store) }),
         new("sqlite", "PATH", $"SQLite database file, or :memory: (default {GateOptions.DefaultSqlitePath})", (o, v, _, _) => o with { SqlitePath = v }),
-        new("sqlite-sync", "full|normal", "full (default): every commit is fsynced before it is acknowledged, surviving power loss; normal: commits survive a crash of the sidecar but not of the machine (like Redis appendfsync everysec)",
+        new("sqlite-sync", "full|normal", "full (default): every commit is fsynced before it is acknowledged, surviving power loss; normal: commits survive a crash of the sidecar but not of the machine",
             (o, v, s, e) => o with { SqliteSyncFull = SqliteSync(v, s, e, o.SqliteSyncFull) }),
         new("redis", "HOST:PORT", "Redis endpoint (required with --store redis)", (o, v, _, _) => o with { Redis = v }),
         new("signing-key", "FILE", "PEM file of the EC P-256 signing key (generated beside the database when absent); repeat to keep publishing older keys after a rotation: the first signs",

@@ -7,9 +7,10 @@ using Xunit;
 namespace GateSidecar.Tests.Infrastructure;
 
 /// <summary>
-/// A real <c>redis-server</c> on a free loopback port, with AOF on (<c>--appendonly yes</c>) and
-/// no RDB snapshots, in its own temporary directory. It can be killed (kill -9), shut down, and
-/// started again on the same port and directory: the AOF brings the data back.
+/// A real <c>redis-server</c> on a free loopback port, with AOF on (<c>--appendonly yes</c>,
+/// <c>--appendfsync always</c>) and no RDB snapshots, in its own temporary directory. It can be
+/// killed (kill -9), shut down, and started again on the same port and directory: the AOF brings
+/// the data back.
 /// </summary>
 public sealed class RedisServer : IAsyncDisposable
 {
@@ -62,7 +63,7 @@ public sealed class RedisServer : IAsyncDisposable
         foreach (var argument in new[]
         {
             "--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1",
-            "--appendonly", "yes", "--dir", _directory, "--save", string.Empty, "--daemonize", "no", "--protected-mode", "yes",
+            "--appendonly", "yes", "--appendfsync", "always", "--dir", _directory, "--save", string.Empty, "--daemonize", "no", "--protected-mode", "yes",
         })
         {
             info.ArgumentList.Add(argument);
@@ -102,7 +103,11 @@ public sealed class RedisServer : IAsyncDisposable
         throw new TimeoutException($"redis-server on port {Port} did not answer PING within {StartTimeout.TotalSeconds}s.");
     }
 
-    /// <summary>kill -9: whatever Redis acknowledged is in the AOF (written before each reply).</summary>
+    /// <summary>
+    /// kill -9: whatever Redis acknowledged is in the AOF. That holds with <c>appendfsync always</c>
+    /// (written and fsynced before the reply); with <c>everysec</c> Redis may hold the AOF write back
+    /// while a slow background fsync runs (up to 2 s) and still reply, so a kill can lose writes.
+    /// </summary>
     public async Task KillAsync()
     {
         var process = _process;
