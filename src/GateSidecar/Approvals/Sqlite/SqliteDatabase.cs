@@ -102,15 +102,15 @@ internal sealed class SqliteDatabase : IDisposable
         }
     }
 
-    /// <summary>The writer's turn for one batch (a no-op for a file database).</summary>
-    public async ValueTask<IDisposable?> EnterWriteTurnAsync()
+    /// <summary>The writer's turn for one batch, blocking its thread (a no-op for a file database).</summary>
+    public IDisposable? EnterWriteTurn()
     {
         if (_memoryGate is null)
         {
             return null;
         }
 
-        await _memoryGate.WaitAsync().ConfigureAwait(false);
+        _memoryGate.Wait();
         return new Turn(_memoryGate);
     }
 

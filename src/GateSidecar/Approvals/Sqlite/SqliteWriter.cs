@@ -1,19 +1,27 @@
-using System.Threading.Channels;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 
 namespace GateSidecar.Approvals.Sqlite;
 
 /// <summary>
-/// Group commit: one loop owns the writer connection, drains every queued write into one
+/// Group commit: one thread owns the writer connection, drains every queued write into one
 /// <c>BEGIN IMMEDIATE</c> transaction (each write inside its own savepoint, so one failing write
 /// does not fail its neighbours), commits, and only then completes the callers' tasks and publishes
 /// the changes. Acknowledged therefore means committed, and a burst of writes costs one fsync.
 /// </summary>
+/// <remarks>
+/// The loop has a thread of its own rather than a thread-pool turn: a commit blocks in fsync for
+/// milliseconds, and a loop resumed through the pool waits behind whatever else is queued there
+/// when a write arrives; a parked thread is woken directly by the enqueuing caller.
+/// </remarks>
 internal sealed class SqliteWriter : IAsyncDisposable
 {
-    private readonly Channel<SqliteWriteOperation> _queue =
-        Channel.CreateUnbounded<SqliteWriteOperation>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Lock _gate = new();
+    private readonly Queue<SqliteWriteOperation> _queue = new();
+    private readonly SemaphoreSlim _wake = new(0);
+    private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private bool _closed;
+    private bool _parked;
 
     private readonly SqliteDatabase _database;
     private readonly SqliteConnection _connection;
@@ -23,7 +31,6 @@ internal sealed class SqliteWriter : IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly Action<ApprovalChange> _publish;
     private readonly ILogger _logger;
-    private readonly Task _loop;
 
     public SqliteWriter(
         SqliteDatabase database, SqliteConnection connection, int maxBatchSize, TimeProvider time,
@@ -37,14 +44,27 @@ internal sealed class SqliteWriter : IAsyncDisposable
         _time = time;
         _publish = publish;
         _logger = logger;
-        _loop = Task.Run(RunAsync);
+        new Thread(Run) { IsBackground = true, Name = "gate-sqlite-writer" }.UnsafeStart(); // no caller context (Activity, scopes) carried into the loop
     }
 
     public Task<T> Enqueue<T>(SqliteWriteOperation<T> operation)
     {
-        if (!_queue.Writer.TryWrite(operation))
+        bool wake;
+        lock (_gate)
         {
-            throw new ObjectDisposedException(nameof(SqliteApprovalStore), "The sqlite store is closed.");
+            if (_closed)
+            {
+                throw new ObjectDisposedException(nameof(SqliteApprovalStore), "The sqlite store is closed.");
+            }
+
+            _queue.Enqueue(operation);
+            wake = _parked;
+            _parked = false;
+        }
+
+        if (wake)
+        {
+            _wake.Release();
         }
 
         return operation.Task;
@@ -52,36 +72,84 @@ internal sealed class SqliteWriter : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        _queue.Writer.TryComplete();
-        await _loop.ConfigureAwait(false);
+        bool wake;
+        lock (_gate)
+        {
+            _closed = true;
+            wake = _parked;
+            _parked = false;
+        }
+
+        if (wake)
+        {
+            _wake.Release();
+        }
+
+        await _stopped.Task.ConfigureAwait(false);
         _commands.Dispose();
         await _connection.DisposeAsync().ConfigureAwait(false);
+        _wake.Dispose();
     }
 
-    private async Task RunAsync()
+    private void Run()
     {
-        var batch = new List<SqliteWriteOperation>(_maxBatchSize);
-        var reader = _queue.Reader;
-        while (await reader.WaitToReadAsync().ConfigureAwait(false))
+        try
         {
-            batch.Clear();
-            while (batch.Count < _maxBatchSize && reader.TryRead(out var operation))
+            var batch = new List<SqliteWriteOperation>(_maxBatchSize);
+            while (Take(batch))
             {
-                if (operation.TryStart())
+                if (batch.Count == 0)
                 {
-                    batch.Add(operation);
+                    continue;
+                }
+
+                using (_database.EnterWriteTurn())
+                {
+                    CommitBatch(batch);
                 }
             }
 
-            if (batch.Count == 0)
+            _stopped.TrySetResult();
+        }
+        catch (Exception ex)
+        {
+            _stopped.TrySetException(ex);
+        }
+    }
+
+    /// <summary>
+    /// Fills <paramref name="batch"/> with queued writes (those whose callers gave up are dropped),
+    /// parking the thread while the queue is empty; false once closed and drained.
+    /// </summary>
+    private bool Take(List<SqliteWriteOperation> batch)
+    {
+        batch.Clear();
+        while (true)
+        {
+            lock (_gate)
             {
-                continue;
+                if (_queue.Count > 0)
+                {
+                    while (batch.Count < _maxBatchSize && _queue.TryDequeue(out var operation))
+                    {
+                        if (operation.TryStart())
+                        {
+                            batch.Add(operation);
+                        }
+                    }
+
+                    return true;
+                }
+
+                if (_closed)
+                {
+                    return false;
+                }
+
+                _parked = true;
             }
 
-            using (await _database.EnterWriteTurnAsync().ConfigureAwait(false))
-            {
-                CommitBatch(batch);
-            }
+            _wake.Wait();
         }
     }
 
