@@ -9,19 +9,40 @@ internal static class SigningKeyFile
     private const string GenerateHint = "create one with: openssl ecparam -name prime256v1 -genkey -noout -out signing-key.pem";
 
     /// <summary>Loads a PKCS#8 or SEC1 private key, or (when <paramref name="allowPublicOnly"/>) an SPKI public key.</summary>
-    public static ECDsa Load(string path, bool allowPublicOnly)
+    /// <param name="waitForWriter">
+    /// The file may be one another sidecar is creating at this moment (the generated default key):
+    /// while it is still empty or held by its writer, wait briefly (up to 5 s) and read again. Any
+    /// other failure, a corrupt or foreign file included, is reported at once.
+    /// </param>
+    public static ECDsa Load(string path, bool allowPublicOnly, bool waitForWriter = false)
     {
-        string pem;
-        try
+        var giveUpAt = Environment.TickCount64 + 5_000;
+        while (true)
         {
-            pem = File.ReadAllText(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new SigningKeyException($"Cannot read the signing key file {path}: {e.Message}", e);
-        }
+            var wait = waitForWriter && Environment.TickCount64 < giveUpAt;
+            string pem;
+            try
+            {
+                pem = File.ReadAllText(path);
+            }
+            catch (IOException) when (wait)
+            {
+                Thread.Sleep(10); // held by its writer (FileShare.None)
+                continue;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new SigningKeyException($"Cannot read the signing key file {path}: {e.Message}", e);
+            }
 
-        return Parse(path, pem, allowPublicOnly);
+            if (pem.Length == 0 && wait)
+            {
+                Thread.Sleep(10); // created, not written yet
+                continue;
+            }
+
+            return Parse(path, pem, allowPublicOnly);
+        }
     }
 
     private static ECDsa Parse(string path, string pem, bool allowPublicOnly)
@@ -103,7 +124,7 @@ internal static class SigningKeyFile
         catch (IOException) when (!created && File.Exists(path))
         {
             key.Dispose();
-            return LoadOnceWritten(path);
+            return Load(path, allowPublicOnly: false, waitForWriter: true);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -114,42 +135,6 @@ internal static class SigningKeyFile
             }
 
             throw new SigningKeyException($"Cannot write a new signing key to {path}: {e.Message}. Make the directory writable or pass --signing-key FILE.", e);
-        }
-    }
-
-    /// <summary>
-    /// Loads a key file that another sidecar may be creating at this moment: while the file is still
-    /// empty (created, not yet written) or held by its writer, waits briefly and tries again. Any
-    /// other failure (a corrupt or foreign file) is reported at once.
-    /// </summary>
-    public static ECDsa LoadOnceWritten(string path)
-    {
-        var giveUpAt = Environment.TickCount64 + 5_000;
-        while (true)
-        {
-            var stillBeingWritten = Environment.TickCount64 < giveUpAt;
-            string pem;
-            try
-            {
-                pem = File.ReadAllText(path);
-            }
-            catch (IOException) when (stillBeingWritten)
-            {
-                Thread.Sleep(10); // held by its writer (FileShare.None)
-                continue;
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                throw new SigningKeyException($"Cannot read the signing key file {path}: {e.Message}", e);
-            }
-
-            if (pem.Length == 0 && stillBeingWritten)
-            {
-                Thread.Sleep(10); // created, not written yet
-                continue;
-            }
-
-            return Parse(path, pem, allowPublicOnly: false);
         }
     }
 

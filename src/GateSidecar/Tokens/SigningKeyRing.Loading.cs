@@ -29,9 +29,7 @@ internal sealed partial class SigningKeyRing
         if (File.Exists(defaultPathWhenNone))
         {
             // Possibly created this very moment by another sidecar starting beside this one.
-            var existing = SigningKeyFile.LoadOnceWritten(defaultPathWhenNone);
-            var warning = SigningKeyFile.PermissionWarning(defaultPathWhenNone);
-            return new SigningKeyRing([existing]) { Sources = [defaultPathWhenNone], Warnings = warning is null ? [] : [warning] };
+            return Load([defaultPathWhenNone], waitForWriter: true);
         }
 
         var created = SigningKeyFile.CreateAndPersist(defaultPathWhenNone);
@@ -39,7 +37,9 @@ internal sealed partial class SigningKeyRing
     }
 
     /// <summary>Loads existing keys only; a path that does not exist is an error, never a new key.</summary>
-    public static SigningKeyRing Load(IReadOnlyList<string> keyPaths)
+    public static SigningKeyRing Load(IReadOnlyList<string> keyPaths) => Load(keyPaths, waitForWriter: false);
+
+    private static SigningKeyRing Load(IReadOnlyList<string> keyPaths, bool waitForWriter)
     {
         var files = new List<string>();
         foreach (var path in keyPaths)
@@ -64,7 +64,7 @@ internal sealed partial class SigningKeyRing
         {
             foreach (var file in files)
             {
-                keys.Add(SigningKeyFile.Load(file, allowPublicOnly: keys.Count > 0));
+                keys.Add(SigningKeyFile.Load(file, allowPublicOnly: keys.Count > 0, waitForWriter));
                 if (keys.Count == 1 && SigningKeyFile.PermissionWarning(file) is { } warning)
                 {
                     warnings.Add(warning);
