@@ -20,6 +20,7 @@ internal sealed class HttpResponseStreamWriter<T> : IServerStreamWriter<T>
 
     public ValueTask WriteAsync(T message, CancellationToken cancellationToken = default)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         WriteBuffered(message);
         return FlushAsync(cancellationToken);
     }
@@ -28,10 +29,7 @@ internal sealed class HttpResponseStreamWriter<T> : IServerStreamWriter<T>
     {
         ArgumentNullException.ThrowIfNull(message);
         _call.CancellationToken.ThrowIfCancellationRequested();
-        if (_writing)
-        {
-            throw new InvalidOperationException("a previous WriteAsync has not completed: await each write before starting the next");
-        }
+        ThrowIfFlushing();
 
         GrpcResponseWriter.WriteMessage(_http.Response.BodyWriter, message);
     }
@@ -39,10 +37,7 @@ internal sealed class HttpResponseStreamWriter<T> : IServerStreamWriter<T>
     public ValueTask FlushAsync(CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        if (_writing)
-        {
-            throw new InvalidOperationException("a previous WriteAsync has not completed: await each write before starting the next");
-        }
+        ThrowIfFlushing();
 
         var flush = _http.Response.BodyWriter.FlushAsync(_call.CancellationToken);
         if (flush.IsCompletedSuccessfully)
@@ -64,6 +59,14 @@ internal sealed class HttpResponseStreamWriter<T> : IServerStreamWriter<T>
         finally
         {
             _writing = false;
+        }
+    }
+
+    private void ThrowIfFlushing()
+    {
+        if (_writing)
+        {
+            throw new InvalidOperationException("a previous WriteAsync has not completed: await each write before starting the next");
         }
     }
 
