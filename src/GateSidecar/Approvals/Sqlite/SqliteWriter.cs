@@ -58,8 +58,7 @@ internal sealed class SqliteWriter : IAsyncDisposable
             }
 
             _queue.Enqueue(operation);
-            wake = _parked;
-            _parked = false;
+            wake = Unpark();
         }
 
         if (wake)
@@ -76,8 +75,7 @@ internal sealed class SqliteWriter : IAsyncDisposable
         lock (_gate)
         {
             _closed = true;
-            wake = _parked;
-            _parked = false;
+            wake = Unpark();
         }
 
         if (wake)
@@ -98,11 +96,6 @@ internal sealed class SqliteWriter : IAsyncDisposable
             var batch = new List<SqliteWriteOperation>(_maxBatchSize);
             while (Take(batch))
             {
-                if (batch.Count == 0)
-                {
-                    continue;
-                }
-
                 using (_database.EnterWriteTurn())
                 {
                     CommitBatch(batch);
@@ -117,9 +110,17 @@ internal sealed class SqliteWriter : IAsyncDisposable
         }
     }
 
+    /// <summary>Under <see cref="_gate"/>: true when the writer thread is parked and must be released.</summary>
+    private bool Unpark()
+    {
+        var parked = _parked;
+        _parked = false;
+        return parked;
+    }
+
     /// <summary>
     /// Fills <paramref name="batch"/> with queued writes (those whose callers gave up are dropped),
-    /// parking the thread while the queue is empty; false once closed and drained.
+    /// parking the thread while there are none; false once closed and drained.
     /// </summary>
     private bool Take(List<SqliteWriteOperation> batch)
     {
@@ -128,16 +129,16 @@ internal sealed class SqliteWriter : IAsyncDisposable
         {
             lock (_gate)
             {
-                if (_queue.Count > 0)
+                while (batch.Count < _maxBatchSize && _queue.TryDequeue(out var operation))
                 {
-                    while (batch.Count < _maxBatchSize && _queue.TryDequeue(out var operation))
+                    if (operation.TryStart())
                     {
-                        if (operation.TryStart())
-                        {
-                            batch.Add(operation);
-                        }
+                        batch.Add(operation);
                     }
+                }
 
+                if (batch.Count > 0)
+                {
                     return true;
                 }
 
