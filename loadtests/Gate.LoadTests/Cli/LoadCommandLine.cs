@@ -118,10 +118,7 @@ internal static class LoadCommandLine
             parse.GetValue(Connections),
             parse.GetValue(KeepFiles))
         {
-            SidecarEnvironment = (parse.GetValue(SidecarEnv) ?? [])
-                .Select(e => e.Split('=', 2))
-                .GroupBy(p => p[0], StringComparer.Ordinal)
-                .ToDictionary(g => g.Key, g => g.Last() is { Length: 2 } last ? last[1] : string.Empty, StringComparer.Ordinal),
+            SidecarEnv = parse.GetValue(SidecarEnv) ?? [],
         };
     }
 

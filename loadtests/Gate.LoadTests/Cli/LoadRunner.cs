@@ -97,11 +97,12 @@ internal static class LoadRunner
             errors.Add($"--redis-appendfsync must be everysec, always or no (got '{launch.RedisAppendFsync}')");
         }
 
-        foreach (var (name, _) in launch.SidecarEnvironment)
+        foreach (var entry in launch.SidecarEnv)
         {
-            if (name.Length == 0 || name.Contains(' ', StringComparison.Ordinal))
+            var equals = entry.IndexOf('=', StringComparison.Ordinal);
+            if (equals <= 0 || entry.AsSpan(0, equals).ContainsAny(' ', '\t'))
             {
-                errors.Add($"--sidecar-env needs NAME=VALUE (got a name '{name}')");
+                errors.Add($"--sidecar-env needs NAME=VALUE (got '{entry}')");
             }
         }
 

@@ -11,8 +11,16 @@ internal sealed record LaunchSettings(
     int Connections,
     bool KeepFiles)
 {
-    /// <summary>Environment variables given to every sidecar the driver starts (runtime settings to compare).</summary>
-    public IReadOnlyDictionary<string, string> SidecarEnvironment { get; init; } = new Dictionary<string, string>();
+    /// <summary><c>--sidecar-env</c> as given: NAME=VALUE entries (checked by the runner before anything starts).</summary>
+    public IReadOnlyList<string> SidecarEnv { get; init; } = [];
+
+    /// <summary>Environment variables given to every sidecar the driver starts (runtime settings to compare); the last entry of a name wins.</summary>
+    public IReadOnlyDictionary<string, string> SidecarEnvironment =>
+        SidecarEnv
+            .Select(entry => entry.Split('=', 2))
+            .Where(pair => pair.Length == 2)
+            .GroupBy(pair => pair[0], StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.Last()[1], StringComparer.Ordinal);
 
     public string PolicyPath(string name) => Path.Combine(RepositoryRoot, "loadtests", "policies", name + ".yaml");
 
