@@ -1,4 +1,5 @@
 using Gate.LoadTests.Infrastructure;
+using Gate.LoadTests.Measurement;
 using Gate.LoadTests.Reporting;
 using Gate.LoadTests.Scenarios;
 
@@ -30,6 +31,7 @@ internal static class LoadRunner
         }
 
         ScenarioReport report;
+        var probeBefore = HostProbe.Measure();
         try
         {
             report = await ScenarioCatalog.RunAsync(scenario, options, launch, targets, ProgressDisplay.ForConsole(), cancellationToken).ConfigureAwait(false);
@@ -41,6 +43,7 @@ internal static class LoadRunner
         }
 
         report.Command = command;
+        report.AddHostProbe(probeBefore, HostProbe.Measure());
         ConsoleSummary.Write(output, report);
         if (reportDirectory is not null)
         {

@@ -78,6 +78,16 @@ internal sealed class ScenarioReport
         }
     }
 
+    /// <summary>
+    /// The machine's single-thread speed (<see cref="HostProbe"/>) taken before the run started its
+    /// processes and after it stopped them, as two figures.
+    /// </summary>
+    public void AddHostProbe(double before, double after)
+    {
+        Figure("host speed probe before the run (one thread, higher is faster)", before, "M steps/s");
+        Figure("host speed probe after the run", after, "M steps/s");
+    }
+
     public void Check(string name, bool passed, string detail) => Checks.Add(new CheckResult(name, passed, detail));
 
     public void Target(string name, string goal, string measured, bool met) => Targets.Add(new TargetResult(name, goal, measured, met));
