@@ -37,3 +37,14 @@ ensure_packages() {
   fi
   command -v dotnet >/dev/null || { log "the .NET 10 SDK is required (dotnet not on PATH)"; exit 1; }
 }
+
+# Stops a gate-load driver started in the background: SIGTERM, so it stops what it started (sidecars,
+# redis-server) and removes its temp files; after 40 s, SIGKILL to whatever is left, children first.
+stop_driver() {
+  local pid="$1" waited=0
+  kill -0 "$pid" 2>/dev/null || return 0
+  kill -TERM "$pid" 2>/dev/null || true
+  while kill -0 "$pid" 2>/dev/null && ((waited < 400)); do sleep 0.1; waited=$((waited + 1)); done
+  pkill -KILL -P "$pid" 2>/dev/null || true
+  kill -KILL "$pid" 2>/dev/null || true
+}

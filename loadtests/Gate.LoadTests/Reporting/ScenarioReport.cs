@@ -79,12 +79,12 @@ internal sealed class ScenarioReport
     }
 
     /// <summary>
-    /// The machine's single-thread speed (<see cref="HostProbe"/>) taken before the run started its
-    /// processes and after it stopped them, as two figures.
+    /// How much the machine computed (<see cref="HostProbe"/>, one thread per core) before the run
+    /// started its processes and after it stopped them, as two figures.
     /// </summary>
     public void AddHostProbe(double before, double after)
     {
-        Figure("host speed probe before the run (one thread, higher is faster)", before, "M steps/s");
+        Figure("host speed probe before the run (all cores, higher is faster)", before, "M steps/s");
         Figure("host speed probe after the run", after, "M steps/s");
     }
 

@@ -21,13 +21,13 @@ public sealed class HostProbeTests
         report.AddHostProbe(412.5, 198.5);
 
         var markdown = MarkdownReport.Render(report, chartFileName: null);
-        Assert.Contains("| host speed probe before the run (one thread, higher is faster) | 412.5 M steps/s |", markdown);
+        Assert.Contains("| host speed probe before the run (all cores, higher is faster) | 412.5 M steps/s |", markdown);
         Assert.Contains("| host speed probe after the run | 198.5 M steps/s |", markdown);
         var json = JsonReport.Render(report);
         Assert.Contains("\"name\": \"host speed probe after the run\"", json);
         Assert.Contains("\"value\": 198.5", json);
         var console = new StringWriter();
         ConsoleSummary.Write(console, report);
-        Assert.Contains("host speed probe before the run (one thread, higher is faster): 412.5 M steps/s", console.ToString());
+        Assert.Contains("host speed probe before the run (all cores, higher is faster): 412.5 M steps/s", console.ToString());
     }
 }
