@@ -40,6 +40,10 @@ internal static class SmokeRunner
             }
 
             report.Command = "gate-load smoke";
+            if (cancellationToken.IsCancellationRequested)
+            {
+                report.Check("the run was not interrupted", false, "stopped by a signal; the remaining scenarios did not run");
+            }
 
             // Targets are about full-rate runs (scripts/loadtest); at smoke rates they say nothing.
             report.Targets.Clear();
@@ -59,6 +63,11 @@ internal static class SmokeRunner
                 {
                     failed++;
                 }
+            }
+
+            if (cancellationToken.IsCancellationRequested)
+            {
+                break;
             }
         }
 
