@@ -40,6 +40,8 @@ ensure_packages() {
 
 # Stops a gate-load driver started in the background: SIGTERM, so it stops what it started (sidecars,
 # redis-server) and removes its temp files; after 40 s, SIGKILL to whatever is left, children first.
+# Scripts call their cleanup from `trap cleanup EXIT` alone: bash runs that trap when INT or TERM
+# ends the script too, whereas a cleanup trapped on INT/TERM returns and lets the script go on.
 stop_driver() {
   local pid="$1" waited=0
   kill -0 "$pid" 2>/dev/null || return 0

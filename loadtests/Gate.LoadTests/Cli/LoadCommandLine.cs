@@ -110,7 +110,7 @@ internal static class LoadCommandLine
         var work = parse.GetValue(WorkDir) ?? Path.Combine(Path.GetTempPath(), "gate-load");
         return new LaunchSettings(
             root,
-            parse.GetValue(Sidecar) ?? Path.Combine(root, "src", "GateSidecar", "bin", "Release", "net10.0", "GateSidecar.dll"),
+            parse.GetValue(Sidecar) ?? LaunchSettings.DefaultSidecarPath(root),
             parse.GetValue(RedisServer)!,
             Path.GetFullPath(work),
             parse.GetValue(AppendFsync)!,

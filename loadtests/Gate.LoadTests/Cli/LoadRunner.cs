@@ -43,12 +43,6 @@ internal static class LoadRunner
         }
 
         report.Command = command;
-        if (cancellationToken.IsCancellationRequested)
-        {
-            // Interrupted (SIGINT/SIGTERM): the checks above cover only the calls made so far.
-            report.Check("the run was not interrupted", false, Inv($"stopped by a signal after {report.WallSeconds:0} s: the figures cover part of the planned window only"));
-        }
-
         report.AddHostProbe(probeBefore, HostProbe.Measure());
         ConsoleSummary.Write(output, report);
         if (reportDirectory is not null)
@@ -122,6 +116,4 @@ internal static class LoadRunner
 
         return errors;
     }
-
-    private static string Inv(FormattableString text) => text.ToString(System.Globalization.CultureInfo.InvariantCulture);
 }

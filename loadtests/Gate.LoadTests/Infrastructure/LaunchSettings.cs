@@ -26,6 +26,10 @@ internal sealed record LaunchSettings(
 
     public string ApproversPath => Path.Combine(RepositoryRoot, "loadtests", "approvers.yaml");
 
+    /// <summary>The sidecar the driver starts unless told otherwise: the repository's Release build.</summary>
+    public static string DefaultSidecarPath(string repositoryRoot) =>
+        Path.Combine(repositoryRoot, "src", "GateSidecar", "bin", "Release", "net10.0", "GateSidecar.dll");
+
     /// <summary>The repository holding this driver: the first parent of the binary with Approvals.sln.</summary>
     public static string? FindRepositoryRoot()
     {

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Gate.LoadTests.Infrastructure;
 using Gate.LoadTests.Reporting;
 
@@ -6,7 +7,30 @@ namespace Gate.LoadTests.Scenarios;
 /// <summary>Which sidecars each scenario needs, and how to run it on them.</summary>
 internal static class ScenarioCatalog
 {
+    /// <summary>
+    /// Runs the scenario on the sidecars it needs. A run cut short by SIGINT/SIGTERM
+    /// (<paramref name="cancellationToken"/>) gets a failed check: its other checks and figures cover
+    /// only the calls made until then.
+    /// </summary>
     public static async Task<ScenarioReport> RunAsync(
+        string scenario,
+        ScenarioOptions options,
+        LaunchSettings launch,
+        (IReadOnlyList<Uri> Grpc, IReadOnlyList<Uri> Http) targets,
+        ProgressDisplay progress,
+        CancellationToken cancellationToken)
+    {
+        var report = await RunOnDeploymentAsync(scenario, options, launch, targets, progress, cancellationToken).ConfigureAwait(false);
+        if (cancellationToken.IsCancellationRequested)
+        {
+            report.Check("the run was not interrupted", false, string.Create(CultureInfo.InvariantCulture,
+                $"stopped by a signal after {report.WallSeconds:0} s: the figures cover part of the planned window only"));
+        }
+
+        return report;
+    }
+
+    private static async Task<ScenarioReport> RunOnDeploymentAsync(
         string scenario,
         ScenarioOptions options,
         LaunchSettings launch,

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Runtime.InteropServices;
 using Gate.LoadTests.Infrastructure;
 
 namespace Gate.LoadTests.Tests.Cli;
@@ -9,7 +8,7 @@ namespace Gate.LoadTests.Tests.Cli;
 /// files, reports the run as failed and exits. Runs the real driver and the repository's Release
 /// sidecar (scripts/test builds both first).
 /// </summary>
-public sealed partial class InterruptTests
+public sealed class InterruptTests
 {
     [Fact]
     public async Task SigTerm_MidRun_StopsTheSidecarRemovesItsFilesAndFailsTheReport()
@@ -17,7 +16,7 @@ public sealed partial class InterruptTests
         Assert.True(OperatingSystem.IsLinux(), "signals and /proc are Linux");
         var root = LaunchSettings.FindRepositoryRoot();
         Assert.NotNull(root);
-        var sidecarDll = Path.Combine(root, "src", "GateSidecar", "bin", "Release", "net10.0", "GateSidecar.dll");
+        var sidecarDll = LaunchSettings.DefaultSidecarPath(root);
         Assert.True(File.Exists(sidecarDll), $"{sidecarDll} is missing: build first with dotnet build -c Release Approvals.sln");
         var work = Directory.CreateTempSubdirectory("gate-load-interrupt-");
         var driverDll = Path.Combine(AppContext.BaseDirectory, "gate-load.dll");
@@ -43,7 +42,7 @@ public sealed partial class InterruptTests
             Assert.NotEmpty(work.EnumerateDirectories());
             await Task.Delay(TimeSpan.FromSeconds(3), TestContext.Current.CancellationToken); // calls under way
 
-            Assert.Equal(0, kill(driver.Id, 15));
+            Assert.True(Signals.Terminate(driver.Id), "SIGTERM to the driver was not delivered");
             using var exited = new CancellationTokenSource(TimeSpan.FromSeconds(45));
             await driver.WaitForExitAsync(exited.Token);
 
@@ -62,8 +61,9 @@ public sealed partial class InterruptTests
 
             if (IsSidecar(sidecarPid))
             {
-                _ = kill(sidecarPid, 9); // left behind by a failing driver
-                await Task.Delay(500, CancellationToken.None);
+                using var orphan = Process.GetProcessById(sidecarPid); // left behind by a failing driver
+                orphan.Kill();
+                await orphan.WaitForExitAsync(CancellationToken.None);
             }
 
             work.Delete(recursive: true);
@@ -116,7 +116,4 @@ public sealed partial class InterruptTests
 
         return 0;
     }
-
-    [LibraryImport("libc", SetLastError = true)]
-    private static partial int kill(int pid, int signal);
 }
