@@ -28,7 +28,8 @@ internal sealed partial class RedisApprovalStore : IApprovalStore
     private readonly Action<RedisChannel, RedisValue> _onMessage;
     private RedisConnection? _connection;
     private RedisWriter? _writer;
-    private int _ensuringSubscription;
+    private readonly Lock _subscribing = new();
+    private Task _ensuringSubscription = Task.CompletedTask;
     private volatile bool _disposed;
     private int _disposeStarted;
 
@@ -70,9 +71,30 @@ internal sealed partial class RedisApprovalStore : IApprovalStore
         var connection = await RedisConnection.ConnectAsync(_options, _logger).ConfigureAwait(false);
         _connection = connection;
         _writer = new RedisWriter(connection, _keys, _options, _logger);
-        connection.SubscriptionRestored += EnsureSubscribedSoon;
+        connection.SubscriptionRestored += () => EnsureSubscribedSoon();
         await SubscribeAsync(connection).ConfigureAwait(false);
-        EnsureSubscribedSoon();
+
+        // The subscription connection can come up after the command connection (seen under load):
+        // a subscription made before it is bound to no server and misses every change until bound
+        // again. When Redis answers, wait (within the connect timeout) until it is bound, so no
+        // change written after start-up is missed; when it does not, start anyway, as above.
+        if (connection.Subscriber.SubscribedEndpoint(_keys.Changes) is not null)
+        {
+            return;
+        }
+
+        var subscribing = EnsureSubscribedSoon();
+        if (connection.CommandsConnected && !subscribing.IsCompleted)
+        {
+            try
+            {
+                await subscribing.WaitAsync(_options.ConnectTimeout, cancellationToken).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                RedisStoreLog.NotSubscribedYet(_logger, _keys.Changes.ToString(), connection.Endpoint, _options.ConnectTimeout.TotalSeconds);
+            }
+        }
     }
 
     public ValueTask<CreateResult> CreateAsync(StoredApproval record, IReadOnlyList<AuditEvent> audit, CancellationToken cancellationToken)
@@ -287,14 +309,20 @@ internal sealed partial class RedisApprovalStore : IApprovalStore
     }
 
     /// <summary>
-    /// The multiplexer resends a subscription on reconnect only if it was bound to a server; one
-    /// made while Redis was unreachable is not, so it is made again once the connection is back.
+    /// Makes sure the change subscription is live on the server; returns the attempt under way.
+    /// The multiplexer resends a subscription when a connection comes up only if it was bound to a
+    /// server; one made while the subscription connection was down is not, so it is made again.
     /// </summary>
-    private void EnsureSubscribedSoon()
+    private Task EnsureSubscribedSoon()
     {
-        if (Interlocked.Exchange(ref _ensuringSubscription, 1) == 0)
+        lock (_subscribing)
         {
-            _ = EnsureSubscribedAsync();
+            if (_ensuringSubscription.IsCompleted)
+            {
+                _ensuringSubscription = EnsureSubscribedAsync();
+            }
+
+            return _ensuringSubscription;
         }
     }
 
@@ -303,8 +331,17 @@ internal sealed partial class RedisApprovalStore : IApprovalStore
         try
         {
             var connection = Connection;
-            while (!_disposed && connection.Subscriber.SubscribedEndpoint(_keys.Changes) is null)
+            while (!_disposed)
             {
+                if (connection.Subscriber.SubscribedEndpoint(_keys.Changes) is not null)
+                {
+                    // Bound, but the multiplexer may have just sent the SUBSCRIBE: a round trip on
+                    // the same connection returns only after Redis has processed it.
+                    await connection.RunAsync(connection.Subscriber.SubscribeAsync(_keys.SubscriptionProbe, static (_, _) => { }), CancellationToken.None).ConfigureAwait(false);
+                    await connection.RunAsync(connection.Subscriber.UnsubscribeAsync(_keys.SubscriptionProbe), CancellationToken.None).ConfigureAwait(false);
+                    return;
+                }
+
                 if (connection.SubscriptionsConnected)
                 {
                     await connection.RunAsync(connection.Subscriber.UnsubscribeAsync(_keys.Changes, _onMessage), CancellationToken.None).ConfigureAwait(false);
@@ -322,10 +359,6 @@ internal sealed partial class RedisApprovalStore : IApprovalStore
         catch (StoreUnavailableException)
         {
             // The connection dropped again: its next restoration starts another attempt.
-        }
-        finally
-        {
-            Volatile.Write(ref _ensuringSubscription, 0);
         }
     }
 

@@ -94,6 +94,8 @@ internal sealed class RedisConnection : IAsyncDisposable
 
     public bool SubscriptionsConnected => _subscriptions.IsConnected;
 
+    public bool CommandsConnected => _commands.IsConnected;
+
     /// <summary>Awaits a Redis call for at most the operation timeout; failures to reach Redis become <see cref="StoreUnavailableException"/>.</summary>
     public async Task<T> RunAsync<T>(Task<T> call, CancellationToken cancellationToken)
     {

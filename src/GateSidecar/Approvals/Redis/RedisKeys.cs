@@ -36,6 +36,9 @@ internal sealed class RedisKeys(string prefix)
 
     public RedisChannel Changes => new(Prefix + ":changes", RedisChannel.PatternMode.Literal);
 
+    /// <summary>Subscribed and left at once, only to make a round trip on the subscription connection.</summary>
+    public RedisChannel SubscriptionProbe => new(Prefix + ":subscription-probe", RedisChannel.PatternMode.Literal);
+
     public RedisKey Approval(string id) => Prefix + ":a:" + id;
 
     public RedisKey Token(string jti) => Prefix + ":t:" + jti;

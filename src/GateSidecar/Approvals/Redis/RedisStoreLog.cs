@@ -28,6 +28,9 @@ internal static partial class RedisStoreLog
     [LoggerMessage(EventId = 3209, Level = LogLevel.Information, Message = "Subscribed to {Channel} on redis at {Endpoint} again.")]
     public static partial void Resubscribed(ILogger logger, string channel, string endpoint);
 
+    [LoggerMessage(EventId = 3210, Level = LogLevel.Warning, Message = "Not subscribed to {Channel} on redis at {Endpoint} after {Seconds}s; starting anyway. Changes written before the subscription is bound are not seen here (waiting calls re-read every 2 s).")]
+    public static partial void NotSubscribedYet(ILogger logger, string channel, string endpoint, double seconds);
+
     [LoggerMessage(EventId = 3208, Level = LogLevel.Debug, Message = "The audit chain head moved (now {HeadSeq}); re-sealing {Count} writes.")]
     public static partial void ChainMoved(ILogger logger, long headSeq, int count);
 }

@@ -97,6 +97,32 @@ public sealed class RedisApprovalStoreTests : StoreTestBase
     }
 
     [Fact]
+    public async Task Start_SubscriptionConnectionUpLate_FirstChangeAfterStartIsDelivered()
+    {
+        // Under load the subscription connection can come up after the command connection; a store
+        // that returned from start-up then missed the changes written before it was subscribed.
+        await using var proxy = new SubscriptionDelayProxy(Server.Port, TimeSpan.FromSeconds(1.5));
+        var store = new RedisApprovalStore(
+            new RedisStoreOptions { Configuration = proxy.Endpoint, KeyPrefix = "late", ConnectTimeout = TimeSpan.FromSeconds(5) },
+            Clock,
+            new TestOutputLogger<RedisApprovalStore>());
+        try
+        {
+            await store.InitializeAsync(Ct).WaitAsync(Timeout, Ct);
+            using var recorder = new ChangeRecorder(store);
+            var record = Pending(Clock.Now);
+            await store.CreateAsync(record, [], Ct).AsTask().WaitAsync(Timeout, Ct);
+
+            Assert.True(proxy.Delayed > 0, "the proxy held back no subscription connection; the test did not set up what it tests.");
+            await recorder.WaitForAsync(record.Approval.ApprovalId, 1, Timeout);
+        }
+        finally
+        {
+            await store.DisposeAsync().AsTask().WaitAsync(Timeout, CancellationToken.None);
+        }
+    }
+
+    [Fact]
     public async Task Start_WhileRedisIsDown_FailsUnavailableThenWorksOnceRedisAnswers()
     {
         await Server.KillAsync();
