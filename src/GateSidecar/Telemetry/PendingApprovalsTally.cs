@@ -13,8 +13,8 @@ namespace GateSidecar.Telemetry;
 /// <remarks>
 /// Relies on the stores publishing each approval's changes in commit order; an open entry only
 /// moves forward in seq. Changes committed while the seed is read are reconciled (an approval
-/// closed meanwhile is not re-added). A change missed while a Redis subscription was down leaves
-/// the count off until that approval changes again; approvals in pools the policy no longer
+/// closed meanwhile is not re-added). A change lost in a Redis subscription gap longer than the
+/// store's change log leaves the count off until that approval changes again; approvals in pools the policy no longer
 /// names are not seeded.
 /// </remarks>
 internal sealed partial class PendingApprovalsTally(

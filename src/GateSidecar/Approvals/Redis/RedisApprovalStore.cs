@@ -25,6 +25,8 @@ internal sealed partial class RedisApprovalStore : IApprovalStore
     private readonly ApprovalChangeFanout _subscribers = new();
     private readonly Action<Exception> _onSubscriberError;
     private static readonly TimeSpan SubscriptionCheckInterval = TimeSpan.FromMilliseconds(250);
+    private const int ChangeLogPage = 1000;
+    private readonly RedisChangeDelivery _delivery;
     private readonly Action<RedisChannel, RedisValue> _onMessage;
     private RedisConnection? _connection;
     private RedisWriter? _writer;
@@ -38,6 +40,11 @@ internal sealed partial class RedisApprovalStore : IApprovalStore
         ArgumentNullException.ThrowIfNull(options);
         ArgumentException.ThrowIfNullOrWhiteSpace(options.Configuration);
         ArgumentException.ThrowIfNullOrWhiteSpace(options.KeyPrefix);
+        if (options.ChangeLogLength <= 0)
+        {
+            throw new ArgumentException($"ChangeLogLength must be positive (was {options.ChangeLogLength}).", nameof(options));
+        }
+
         if (options.TerminalRetention <= TimeSpan.Zero)
         {
             throw new ArgumentException($"TerminalRetention must be positive (was {options.TerminalRetention}).", nameof(options));
@@ -48,6 +55,7 @@ internal sealed partial class RedisApprovalStore : IApprovalStore
         _logger = logger ?? throw new ArgumentNullException(nameof(logger));
         _keys = new RedisKeys(options.KeyPrefix);
         _onSubscriberError = ex => RedisStoreLog.SubscriberFailed(_logger, ex);
+        _delivery = new RedisChangeDelivery(_subscribers, _onSubscriberError);
         _onMessage = OnMessage;
     }
 
@@ -71,18 +79,14 @@ internal sealed partial class RedisApprovalStore : IApprovalStore
         var connection = await RedisConnection.ConnectAsync(_options, _logger).ConfigureAwait(false);
         _connection = connection;
         _writer = new RedisWriter(connection, _keys, _options, _logger);
+        connection.SubscriptionLost += _delivery.SubscriptionLost;
         connection.SubscriptionRestored += () => EnsureSubscribedSoon();
         await SubscribeAsync(connection).ConfigureAwait(false);
 
         // The subscription connection can come up after the command connection (seen under load):
-        // a subscription made before it is bound to no server and misses every change until bound
-        // again. When Redis answers, wait (within the connect timeout) until it is bound, so no
-        // change written after start-up is missed; when it does not, start anyway, as above.
-        if (connection.Subscriber.SubscribedEndpoint(_keys.Changes) is not null)
-        {
-            return;
-        }
-
+        // a subscription made before it is bound to no server. When Redis answers, wait (within the
+        // connect timeout) until the subscription is live and delivering, so no change written after
+        // start-up is missed; when it does not answer, start anyway, as above.
         var subscribing = EnsureSubscribedSoon();
         if (connection.CommandsConnected && !subscribing.IsCompleted)
         {
@@ -309,9 +313,11 @@ internal sealed partial class RedisApprovalStore : IApprovalStore
     }
 
     /// <summary>
-    /// Makes sure the change subscription is live on the server; returns the attempt under way.
-    /// The multiplexer resends a subscription when a connection comes up only if it was bound to a
-    /// server; one made while the subscription connection was down is not, so it is made again.
+    /// Makes the change subscription live and fills the gap since the last delivered change from the
+    /// change log; returns the attempt under way. The multiplexer resends a subscription when a
+    /// connection comes up only if it was bound to a server; one made while the subscription
+    /// connection was down is not, so it is made again. The attempt goes on until it succeeds or the
+    /// store is disposed.
     /// </summary>
     private Task EnsureSubscribedSoon()
     {
@@ -328,45 +334,119 @@ internal sealed partial class RedisApprovalStore : IApprovalStore
 
     private async Task EnsureSubscribedAsync()
     {
-        try
+        var connection = Connection;
+        while (!_disposed)
         {
-            var connection = Connection;
-            while (!_disposed)
+            try
             {
-                if (connection.Subscriber.SubscribedEndpoint(_keys.Changes) is not null)
+                var losses = _delivery.Losses;
+                if (await TrySubscribeAsync(connection).ConfigureAwait(false) &&
+                    await CatchUpAsync(connection, losses).ConfigureAwait(false))
                 {
-                    // Bound, but the multiplexer may have just sent the SUBSCRIBE: a round trip on
-                    // the same connection returns only after Redis has processed it.
-                    await connection.RunAsync(connection.Subscriber.SubscribeAsync(_keys.SubscriptionProbe, static (_, _) => { }), CancellationToken.None).ConfigureAwait(false);
-                    await connection.RunAsync(connection.Subscriber.UnsubscribeAsync(_keys.SubscriptionProbe), CancellationToken.None).ConfigureAwait(false);
                     return;
                 }
-
-                if (connection.SubscriptionsConnected)
-                {
-                    await connection.RunAsync(connection.Subscriber.UnsubscribeAsync(_keys.Changes, _onMessage), CancellationToken.None).ConfigureAwait(false);
-                    await SubscribeAsync(connection).ConfigureAwait(false);
-                    if (connection.Subscriber.SubscribedEndpoint(_keys.Changes) is not null)
-                    {
-                        RedisStoreLog.Resubscribed(_logger, _keys.Changes.ToString(), connection.Endpoint);
-                        return;
-                    }
-                }
-
-                await Task.Delay(SubscriptionCheckInterval).ConfigureAwait(false);
             }
+            catch (StoreUnavailableException)
+            {
+                // Redis dropped again: try again while the store lives.
+            }
+            catch (Exception) when (_disposed)
+            {
+                return;
+            }
+
+            await Task.Delay(SubscriptionCheckInterval).ConfigureAwait(false);
         }
-        catch (StoreUnavailableException)
+    }
+
+    /// <summary>True once the change subscription is live on the server.</summary>
+    private async Task<bool> TrySubscribeAsync(RedisConnection connection)
+    {
+        if (connection.Subscriber.SubscribedEndpoint(_keys.Changes) is not null)
         {
-            // The connection dropped again: its next restoration starts another attempt.
+            // Bound, but the multiplexer may have just sent the SUBSCRIBE: a round trip on the
+            // same connection returns only after Redis has processed it.
+            await connection.RunAsync(connection.Subscriber.SubscribeAsync(_keys.SubscriptionProbe, static (_, _) => { }), CancellationToken.None).ConfigureAwait(false);
+            await connection.RunAsync(connection.Subscriber.UnsubscribeAsync(_keys.SubscriptionProbe), CancellationToken.None).ConfigureAwait(false);
+            return true;
         }
+
+        if (!connection.SubscriptionsConnected)
+        {
+            return false;
+        }
+
+        await connection.RunAsync(connection.Subscriber.UnsubscribeAsync(_keys.Changes, _onMessage), CancellationToken.None).ConfigureAwait(false);
+        await SubscribeAsync(connection).ConfigureAwait(false);
+        if (connection.Subscriber.SubscribedEndpoint(_keys.Changes) is null)
+        {
+            return false;
+        }
+
+        RedisStoreLog.Resubscribed(_logger, _keys.Changes.ToString(), connection.Endpoint);
+        return true;
+    }
+
+    /// <summary>
+    /// Delivers the changes committed since the last delivered one from the change log, up to its
+    /// tail as it is now, then the messages that arrived meanwhile. False when the subscription was
+    /// lost again since <paramref name="lossesAtStart"/>.
+    /// </summary>
+    private async Task<bool> CatchUpAsync(RedisConnection connection, long lossesAtStart)
+    {
+        var tail = await connection.RunAsync(connection.Database.ScriptEvaluateAsync(RedisScripts.ChangeLogTail, [_keys.ChangeLog]), CancellationToken.None).ConfigureAwait(false);
+        var ids = (RedisResult[])tail!;
+        var last = ChangeLogId.Parse((string)ids[0]!);
+        var first = ChangeLogId.Parse((string)ids[1]!);
+        if (_delivery.Delivered is null)
+        {
+            _delivery.StartAt(last);
+        }
+
+        var cursor = _delivery.Delivered!.Value;
+        if ((string)ids[2]! == "1" && first > cursor && last > cursor)
+        {
+            RedisStoreLog.ChangesTrimmed(_logger, _keys.ChangeLog.ToString(), cursor.ToString(), first.ToString(), _options.ChangeLogLength);
+        }
+
+        var through = last.ToString();
+        while (cursor < last)
+        {
+            var reply = (RedisResult[])(await connection.RunAsync(
+                connection.Database.ScriptEvaluateAsync(RedisScripts.ChangeLogRange, [_keys.ChangeLog], [cursor.ToString(), through, ChangeLogPage]),
+                CancellationToken.None).ConfigureAwait(false))!;
+            if (reply.Length == 0)
+            {
+                break;
+            }
+
+            var entries = new List<(ChangeLogId, ApprovalChange)>(reply.Length);
+            foreach (var item in reply)
+            {
+                var entry = (RedisResult[])item!;
+                cursor = ChangeLogId.Parse((string)entry[0]!);
+                var fields = (RedisResult[])entry[1]!;
+                if (fields.Length == 2 && RedisChangeMessage.TryParseChange((byte[])fields[1]!, out var change))
+                {
+                    entries.Add((cursor, change));
+                }
+                else
+                {
+                    RedisStoreLog.MalformedChange(_logger, _keys.ChangeLog.ToString());
+                }
+            }
+
+            _delivery.DeliverFromLog(entries);
+        }
+
+        return _delivery.TryRelease(lossesAtStart);
     }
 
     private void OnMessage(RedisChannel channel, RedisValue message)
     {
-        if (RedisChangeMessage.TryParse((byte[])message!, out var change))
+        if (RedisChangeMessage.TryParse((byte[])message!, out var entry, out var change))
         {
-            _subscribers.Publish(change, _onSubscriberError);
+            _delivery.OnMessage(entry, change);
         }
         else
         {

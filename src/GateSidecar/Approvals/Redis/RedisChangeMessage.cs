@@ -1,17 +1,29 @@
 using System.Buffers.Text;
+using System.Globalization;
 using System.Text;
 using Gate.V1;
 
 namespace GateSidecar.Approvals.Redis;
 
 /// <summary>
-/// The pub/sub payload the apply script publishes: <c>seq:state:idLength:id</c> followed by the
-/// pool (UTF-8; the id length counts bytes). The id is length-prefixed and the pool comes last, so
-/// neither needs escaping.
+/// A change as the apply script writes it: <c>seq:state:idLength:id</c> followed by the pool
+/// (UTF-8; the id length counts bytes). The id is length-prefixed and the pool comes last, so
+/// neither needs escaping. The change log holds it as an entry's field; the channel carries it
+/// after that entry's id and a colon.
 /// </summary>
 internal static class RedisChangeMessage
 {
-    public static bool TryParse(ReadOnlySpan<byte> message, out ApprovalChange change)
+    /// <summary>Parses a channel message: <c>&lt;entry id&gt;:&lt;change&gt;</c>.</summary>
+    public static bool TryParse(ReadOnlySpan<byte> message, out ChangeLogId entry, out ApprovalChange change)
+    {
+        change = default;
+        entry = default;
+        var colon = message.IndexOf((byte)':');
+        return colon > 0 && ChangeLogId.TryParse(message[..colon], out entry) && TryParseChange(message[(colon + 1)..], out change);
+    }
+
+    /// <summary>Parses a change (a change log entry's field).</summary>
+    public static bool TryParseChange(ReadOnlySpan<byte> message, out ApprovalChange change)
     {
         change = default;
         if (!TryTakeNumber(ref message, out var seq) || !TryTakeNumber(ref message, out var state) ||
@@ -38,4 +50,44 @@ internal static class RedisChangeMessage
         span = span[(colon + 1)..];
         return true;
     }
+}
+
+/// <summary>A change log (Redis stream) entry id, <c>ms-seq</c>; ids grow in commit order.</summary>
+internal readonly record struct ChangeLogId(long Ms, long Seq) : IComparable<ChangeLogId>
+{
+    public static readonly ChangeLogId Zero = new(0, 0);
+
+    public static bool TryParse(ReadOnlySpan<byte> text, out ChangeLogId id)
+    {
+        id = default;
+        var dash = text.IndexOf((byte)'-');
+        if (dash <= 0 ||
+            !Utf8Parser.TryParse(text[..dash], out long ms, out var usedMs) || usedMs != dash ||
+            !Utf8Parser.TryParse(text[(dash + 1)..], out long seq, out var usedSeq) || usedSeq != text.Length - dash - 1 ||
+            ms < 0 || seq < 0)
+        {
+            return false;
+        }
+
+        id = new ChangeLogId(ms, seq);
+        return true;
+    }
+
+    public static ChangeLogId Parse(string text) =>
+        TryParse(Encoding.ASCII.GetBytes(text), out var id) ? id : throw new FormatException($"'{text}' is not a change log entry id (expected MS-SEQ).");
+
+    /// <summary>The greatest id below this one (the exclusive start of a read that includes this one).</summary>
+    public ChangeLogId Previous() => Seq > 0 ? this with { Seq = Seq - 1 } : new ChangeLogId(Ms - 1, long.MaxValue);
+
+    public int CompareTo(ChangeLogId other) => Ms != other.Ms ? Ms.CompareTo(other.Ms) : Seq.CompareTo(other.Seq);
+
+    public static bool operator <(ChangeLogId left, ChangeLogId right) => left.CompareTo(right) < 0;
+
+    public static bool operator >(ChangeLogId left, ChangeLogId right) => left.CompareTo(right) > 0;
+
+    public static bool operator <=(ChangeLogId left, ChangeLogId right) => left.CompareTo(right) <= 0;
+
+    public static bool operator >=(ChangeLogId left, ChangeLogId right) => left.CompareTo(right) >= 0;
+
+    public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"{Ms}-{Seq}");
 }

@@ -73,6 +73,14 @@ internal sealed class RedisConnection : IAsyncDisposable
             multiplexer.ConnectionRestored += (_, e) => RedisStoreLog.ConnectionRestored(logger, endpoint, e.ConnectionType.ToString());
         }
 
+        subscriptions.ConnectionFailed += (_, e) =>
+        {
+            if (e.ConnectionType == ConnectionType.Subscription)
+            {
+                connection.SubscriptionLost?.Invoke();
+            }
+        };
+
         subscriptions.ConnectionRestored += (_, e) =>
         {
             if (e.ConnectionType == ConnectionType.Subscription)
@@ -88,6 +96,9 @@ internal sealed class RedisConnection : IAsyncDisposable
 
         return connection;
     }
+
+    /// <summary>Raised when the subscription connection drops: messages published until it is back are not received.</summary>
+    public event Action? SubscriptionLost;
 
     /// <summary>Raised when the subscription connection comes back (after an outage, or after starting while Redis was down).</summary>
     public event Action? SubscriptionRestored;

@@ -16,7 +16,8 @@ namespace GateSidecar.Approvals.Redis;
 /// <item><c>{gate}:audit:turn</c> string with a short TTL: the writer whose turn it is to append after losing a race</item>
 /// <item><c>{gate}:audit:checkpoint</c> hash s, h, at, kid, sig: the signed checkpoint of the pruned head of the chain</item>
 /// <item><c>{gate}:t:&lt;jti&gt;</c> string with a TTL: used token ids</item>
-/// <item>channel <c>{gate}:changes</c>: committed changes</item>
+/// <item><c>{gate}:changelog</c> stream, trimmed to about <see cref="RedisStoreOptions.ChangeLogLength"/> entries: field c, each committed change (what the channel carries after the entry id)</item>
+/// <item>channel <c>{gate}:changes</c>: committed changes, <c>&lt;change log entry id&gt;:&lt;change&gt;</c></item>
 /// </list>
 /// </summary>
 internal sealed class RedisKeys(string prefix)
@@ -33,6 +34,8 @@ internal sealed class RedisKeys(string prefix)
     public RedisKey AuditCheckpoint => Prefix + ":audit:checkpoint";
 
     public RedisKey Due => Prefix + ":due";
+
+    public RedisKey ChangeLog => Prefix + ":changelog";
 
     public RedisChannel Changes => new(Prefix + ":changes", RedisChannel.PatternMode.Literal);
 

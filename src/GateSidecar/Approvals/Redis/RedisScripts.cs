@@ -13,7 +13,10 @@ internal static class RedisScripts
     /// kind (C|U|A; A appends audit entries only: no record, nothing published), id, idempotency
     /// tail (C) or expected seq (U), new seq, state, pending (1|0), pool,
     /// list member (C), deadline ms, record bytes, last entry hash, entry count, and per entry
-    /// seq, approval id, at ms, bytes; last, the writer's id.
+    /// seq, approval id, at ms, bytes; then the change log's length; last, the writer's id.
+    /// Each record write appends its change to the change log (a stream trimmed to about that
+    /// length) and publishes it with the entry's id, so a subscriber that missed messages reads
+    /// them back (see <see cref="ChangeLogTail"/>).
     /// Fairness: a writer that finds the head moved takes the next turn (a 200 ms lease); while
     /// another writer holds it, the script writes nothing and returns {'T', 0, head seq, head hash};
     /// the holder's next batch applies and releases it. Without turns a writer could lose every race
@@ -46,6 +49,8 @@ internal static class RedisScripts
         local dueKey = p .. ':due'
         local auditKey = p .. ':audit'
         local channel = p .. ':changes'
+        local changelog = p .. ':changelog'
+        local logLength = ARGV[#ARGV - 1]
         local i = 5
         local applied = 0
         for n = 1, count do
@@ -110,12 +115,44 @@ internal static class RedisScripts
             redis.call('HSET', headKey, 's', lastSeq, 'h', lastHash)
           end
           if kind ~= 'A' then
-            redis.call('PUBLISH', channel, seq .. ':' .. state .. ':' .. string.len(id) .. ':' .. id .. pool)
+            local change = seq .. ':' .. state .. ':' .. string.len(id) .. ':' .. id .. pool
+            local entry = redis.call('XADD', changelog, 'MAXLEN', '~', logLength, '*', 'c', change)
+            redis.call('PUBLISH', channel, entry .. ':' .. change)
           end
           applied = applied + 1
           i = a
         end
         return {'OK', applied}
+        """;
+
+    /// <summary>
+    /// The change log's newest entry id, its oldest entry id, and whether it was ever trimmed
+    /// ('1' or '0'); ids are <c>0-0</c> when the log does not exist. KEYS[1] = the change log.
+    /// </summary>
+    public const string ChangeLogTail = """
+        if redis.call('EXISTS', KEYS[1]) == 0 then
+          return {'0-0', '0-0', '0'}
+        end
+        local info = redis.call('XINFO', 'STREAM', KEYS[1])
+        local last, first, added, length = '0-0', '0-0', 0, 0
+        for n = 1, #info, 2 do
+          local name = info[n]
+          if name == 'last-generated-id' then last = info[n + 1]
+          elseif name == 'recorded-first-entry-id' then first = info[n + 1]
+          elseif name == 'entries-added' then added = tonumber(info[n + 1])
+          elseif name == 'length' then length = tonumber(info[n + 1]) end
+        end
+        local trimmed = '0'
+        if added > length then trimmed = '1' end
+        return {last, first, trimmed}
+        """;
+
+    /// <summary>
+    /// Change log entries after an id, up to another, at most a count. KEYS[1] = the change log.
+    /// ARGV: after (exclusive), through (inclusive), count. Returns {id, {'c', change}} per entry.
+    /// </summary>
+    public const string ChangeLogRange = """
+        return redis.call('XRANGE', KEYS[1], '(' .. ARGV[1], ARGV[2], 'COUNT', ARGV[3])
         """;
 
     /// <summary>

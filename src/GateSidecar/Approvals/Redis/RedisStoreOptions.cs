@@ -26,6 +26,12 @@ internal sealed class RedisStoreOptions
     /// <summary>The longest any call waits for Redis before it fails with <see cref="StoreUnavailableException"/>.</summary>
     public TimeSpan OperationTimeout { get; init; } = TimeSpan.FromSeconds(3);
 
+    /// <summary>
+    /// About how many changes the change log keeps for subscribers that lost their subscription
+    /// connection for a while (roughly 10 MB at the default; about 10 s of changes at 10,000 writes/s).
+    /// </summary>
+    public int ChangeLogLength { get; init; } = 100_000;
+
     /// <summary>The most writes sent in one script call.</summary>
     public int MaxBatchSize { get; init; } = 256;
 

@@ -27,6 +27,7 @@ internal sealed class RedisWriter : IAsyncDisposable
     private readonly RedisKeys _keys;
     private readonly RedisStoreOptions _options;
     private readonly RedisValue _retentionMs;
+    private readonly RedisValue _changeLogLength;
     private readonly ILogger _logger;
     private readonly Task _loop;
     private static readonly TimeSpan TurnWait = TimeSpan.FromMilliseconds(1);
@@ -41,6 +42,7 @@ internal sealed class RedisWriter : IAsyncDisposable
         _keys = keys;
         _options = options;
         _retentionMs = ((long)options.TerminalRetention.TotalMilliseconds).ToString(CultureInfo.InvariantCulture);
+        _changeLogLength = options.ChangeLogLength.ToString(CultureInfo.InvariantCulture);
         _logger = logger;
         _loop = Task.Run(RunAsync);
     }
@@ -119,6 +121,7 @@ internal sealed class RedisWriter : IAsyncDisposable
                 heads[i] = head;
             }
 
+            args.Add(_changeLogLength);
             args.Add(_writerId);
 
             // 2. One script call applies the writes in order until one cannot apply.

@@ -97,6 +97,93 @@ public sealed class RedisApprovalStoreTests : StoreTestBase
     }
 
     [Fact]
+    public async Task Changes_CommittedWhileSubscriptionWasDown_AreDeliveredOnceInOrderFromTheChangeLog()
+    {
+        // This sidecar reaches Redis through a relay that holds its subscription connection back
+        // 1.5 s whenever it (re)connects; the other writes while that connection is down.
+        await using var proxy = new SubscriptionDelayProxy(Server.Port, TimeSpan.FromSeconds(1.5));
+        var store = new RedisApprovalStore(
+            new RedisStoreOptions { Configuration = proxy.Endpoint, KeyPrefix = Prefix, ConnectTimeout = TimeSpan.FromSeconds(5) },
+            Clock,
+            new TestOutputLogger<RedisApprovalStore>());
+        try
+        {
+            await store.InitializeAsync(Ct).WaitAsync(Timeout, Ct);
+            using var recorder = new ChangeRecorder(store);
+            var before = Pending(Clock.Now);
+            await Store.CreateAsync(before, [], Ct).AsTask().WaitAsync(Timeout, Ct);
+            await recorder.WaitForAsync(before.Approval.ApprovalId, 1, Timeout);
+
+            Assert.StartsWith(":", await Server.CommandAsync("CLIENT", "KILL", "TYPE", "pubsub"));
+            var during = Enumerable.Range(0, 5).Select(_ => Pending(Clock.Now)).ToList();
+            foreach (var record in during)
+            {
+                await ApprovalStoreDurabilityContractTests.EventuallyAsync(() => Store.CreateAsync(record, [], Ct).AsTask());
+            }
+
+            Assert.True(await Store.TryUpdateAsync(Next(during[0], ApprovalState.Approved), 1, [], Ct).AsTask().WaitAsync(Timeout, Ct));
+            var deliveredDuringGap = recorder.Count(during[^1].Approval.ApprovalId);
+
+            foreach (var record in during)
+            {
+                await recorder.WaitForAsync(record.Approval.ApprovalId, 1, Timeout);
+            }
+
+            await recorder.WaitForAsync(during[0].Approval.ApprovalId, 2, Timeout);
+            var sentinel = Pending(Clock.Now);
+            await Store.CreateAsync(sentinel, [], Ct).AsTask().WaitAsync(Timeout, Ct);
+            await recorder.WaitForAsync(sentinel.Approval.ApprovalId, 1, Timeout);
+
+            Assert.Equal(0, deliveredDuringGap);
+            Assert.True(proxy.Delayed >= 2, $"the relay held back {proxy.Delayed} subscription connection(s); the reconnection was not delayed.");
+            var order = recorder.Changes.Select(c => (c.ApprovalId, c.Seq)).ToList();
+            Assert.Equal(order.Distinct().Count(), order.Count);
+            var expected = new[] { (before.Approval.ApprovalId, 1L) }
+                .Concat(during.Select(r => (r.Approval.ApprovalId, 1L)))
+                .Append((during[0].Approval.ApprovalId, 2L))
+                .Append((sentinel.Approval.ApprovalId, 1L));
+            Assert.Equal(expected, order);
+        }
+        finally
+        {
+            await store.DisposeAsync().AsTask().WaitAsync(Timeout, CancellationToken.None);
+        }
+    }
+
+    [Fact]
+    public async Task Changes_LogTrimmedPastTheGap_StillDeliversWhatTheLogHoldsAndWarns()
+    {
+        await using var proxy = new SubscriptionDelayProxy(Server.Port, TimeSpan.FromSeconds(1.5));
+        var log = new TestOutputLogger<RedisApprovalStore>();
+        var store = new RedisApprovalStore(
+            new RedisStoreOptions { Configuration = proxy.Endpoint, KeyPrefix = "trim", ConnectTimeout = TimeSpan.FromSeconds(5) }, Clock, log);
+        var writer = new RedisApprovalStore(
+            new RedisStoreOptions { Configuration = Server.Endpoint, KeyPrefix = "trim", ChangeLogLength = 1 }, Clock, new TestOutputLogger<RedisApprovalStore>());
+        try
+        {
+            await writer.InitializeAsync(Ct).WaitAsync(Timeout, Ct);
+            await store.InitializeAsync(Ct).WaitAsync(Timeout, Ct);
+            using var recorder = new ChangeRecorder(store);
+            Assert.StartsWith(":", await Server.CommandAsync("CLIENT", "KILL", "TYPE", "pubsub"));
+            var during = Enumerable.Range(0, 300).Select(_ => Pending(Clock.Now)).ToList();
+            foreach (var record in during)
+            {
+                await ApprovalStoreDurabilityContractTests.EventuallyAsync(() => writer.CreateAsync(record, [], Ct).AsTask());
+            }
+
+            // The log kept only the newest entries (trimming is approximate); the newest arrives.
+            await recorder.WaitForAsync(during[^1].Approval.ApprovalId, 1, Timeout);
+            Assert.True(recorder.Changes.Count < during.Count, $"{recorder.Changes.Count} of {during.Count} changes delivered: the log was not trimmed, the test did not set up what it tests.");
+            Assert.Contains(log.Lines, line => line.Contains("no longer reaches back to entry", StringComparison.Ordinal));
+        }
+        finally
+        {
+            await store.DisposeAsync().AsTask().WaitAsync(Timeout, CancellationToken.None);
+            await writer.DisposeAsync().AsTask().WaitAsync(Timeout, CancellationToken.None);
+        }
+    }
+
+    [Fact]
     public async Task Start_SubscriptionConnectionUpLate_FirstChangeAfterStartIsDelivered()
     {
         // Under load the subscription connection can come up after the command connection; a store

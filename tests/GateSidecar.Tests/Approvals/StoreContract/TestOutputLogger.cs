@@ -6,6 +6,11 @@ namespace GateSidecar.Tests.Approvals.StoreContract;
 /// <summary>Writes a store's log lines to the current test's output, so a failing test shows what the store saw.</summary>
 internal sealed class TestOutputLogger<T> : ILogger<T>
 {
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _lines = new();
+
+    /// <summary>Every line logged so far.</summary>
+    public IReadOnlyCollection<string> Lines => [.. _lines];
+
     public IDisposable? BeginScope<TState>(TState state)
         where TState : notnull => null;
 
@@ -19,6 +24,7 @@ internal sealed class TestOutputLogger<T> : ILogger<T>
             line += " " + exception.GetType().Name + ": " + exception.Message;
         }
 
+        _lines.Enqueue(line);
         try
         {
             TestContext.Current.TestOutputHelper?.WriteLine(line);

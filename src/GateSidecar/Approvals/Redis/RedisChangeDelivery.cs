@@ -1,0 +1,142 @@
+namespace GateSidecar.Approvals.Redis;
+
+/// <summary>
+/// Hands the changes of the pub/sub channel to the store's subscribers in commit order, each once,
+/// and fills the gap a lost subscription connection leaves from the change log.
+/// </summary>
+/// <remarks>
+/// From the start, and again from the moment the subscription connection is lost, channel messages
+/// are held. Once the subscription is live again, the store reads the change log after the last
+/// delivered entry up to the log's tail as it was when the read began (<see cref="DeliverFromLog"/>),
+/// then <see cref="TryRelease"/> delivers the held messages and stops holding. Every change
+/// committed before the subscription was live is in the log; every one after it arrives on the
+/// channel; entry ids, which grow in commit order, drop the ones seen twice. A loss during the
+/// read makes <see cref="TryRelease"/> refuse, and the store reads again once subscribed.
+/// </remarks>
+internal sealed class RedisChangeDelivery(ApprovalChangeFanout subscribers, Action<Exception> onSubscriberError)
+{
+    /// <summary>Held messages beyond this are dropped and read from the log instead.</summary>
+    private const int MaxHeld = 100_000;
+
+    private readonly Lock _lock = new();
+    private readonly List<(ChangeLogId Id, ApprovalChange Change)> _held = [];
+    private ChangeLogId? _delivered;
+    private bool _holding = true;
+    private bool _heldOverflowed;
+    private long _losses;
+
+    /// <summary>The last entry delivered; null before the first catch-up (nothing to fill yet).</summary>
+    public ChangeLogId? Delivered
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _delivered;
+            }
+        }
+    }
+
+    /// <summary>Counts subscription losses; a catch-up releases only if none happened since it began.</summary>
+    public long Losses => Interlocked.Read(ref _losses);
+
+    public void OnMessage(ChangeLogId id, ApprovalChange change)
+    {
+        lock (_lock)
+        {
+            if (!_holding)
+            {
+                DeliverLocked(id, change);
+            }
+            else if (_held.Count < MaxHeld)
+            {
+                _held.Add((id, change));
+            }
+            else
+            {
+                _heldOverflowed = true;
+            }
+        }
+    }
+
+    /// <summary>The subscription connection dropped: hold messages until the next catch-up.</summary>
+    public void SubscriptionLost()
+    {
+        lock (_lock)
+        {
+            _holding = true;
+            Interlocked.Increment(ref _losses);
+        }
+    }
+
+    /// <summary>
+    /// The first catch-up: nothing was delivered, so nothing is missing. Delivery starts after the
+    /// log's <paramref name="tail"/>, or with the first held message if one arrived before it (every
+    /// held message was committed after the subscription was live).
+    /// </summary>
+    public void StartAt(ChangeLogId tail)
+    {
+        lock (_lock)
+        {
+            if (_delivered is null)
+            {
+                _delivered = _held.Count > 0 && _held[0].Id <= tail ? _held[0].Id.Previous() : tail;
+            }
+        }
+    }
+
+    /// <summary>Delivers entries read from the change log, in order, skipping any already delivered.</summary>
+    public void DeliverFromLog(IReadOnlyList<(ChangeLogId Id, ApprovalChange Change)> entries)
+    {
+        lock (_lock)
+        {
+            foreach (var (id, change) in entries)
+            {
+                DeliverLocked(id, change);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Ends a catch-up that began at loss count <paramref name="lossesAtStart"/>: delivers the held
+    /// messages and stops holding. False, changing nothing, when the subscription was lost since or
+    /// held messages were dropped: read the log again.
+    /// </summary>
+    public bool TryRelease(long lossesAtStart)
+    {
+        lock (_lock)
+        {
+            if (Interlocked.Read(ref _losses) != lossesAtStart)
+            {
+                return false;
+            }
+
+            if (_heldOverflowed)
+            {
+                _heldOverflowed = false;
+                _held.Clear();
+                return false;
+            }
+
+            foreach (var (id, change) in _held)
+            {
+                DeliverLocked(id, change);
+            }
+
+            _held.Clear();
+            _holding = false;
+            return true;
+        }
+    }
+
+    private void DeliverLocked(ChangeLogId id, ApprovalChange change)
+    {
+        if (_delivered is { } delivered && id <= delivered)
+        {
+            return;
+        }
+
+        _delivered = id;
+        subscribers.Publish(change, onSubscriberError);
+    }
+}
