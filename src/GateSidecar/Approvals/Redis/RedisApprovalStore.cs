@@ -365,9 +365,19 @@ internal sealed partial class RedisApprovalStore : IApprovalStore
         if (connection.Subscriber.SubscribedEndpoint(_keys.Changes) is not null)
         {
             // Bound, but the multiplexer may have just sent the SUBSCRIBE: a round trip on the
-            // same connection returns only after Redis has processed it.
-            await connection.RunAsync(connection.Subscriber.SubscribeAsync(_keys.SubscriptionProbe, static (_, _) => { }), CancellationToken.None).ConfigureAwait(false);
-            await connection.RunAsync(connection.Subscriber.UnsubscribeAsync(_keys.SubscriptionProbe), CancellationToken.None).ConfigureAwait(false);
+            // same connection returns only after Redis has processed it. The probe is left in any
+            // case, so a probe that timed out is not resent later, and the next one is a new
+            // subscription (a round trip) rather than a second handler on it.
+            try
+            {
+                await connection.RunAsync(connection.Subscriber.SubscribeAsync(_keys.SubscriptionProbe, static (_, _) => { }), CancellationToken.None).ConfigureAwait(false);
+            }
+            finally
+            {
+                _ = connection.Subscriber.UnsubscribeAsync(_keys.SubscriptionProbe).ContinueWith(
+                    static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+            }
+
             return true;
         }
 
