@@ -26,6 +26,7 @@ internal sealed partial class RedisApprovalStore : IApprovalStore
     private readonly Action<Exception> _onSubscriberError;
     private static readonly TimeSpan SubscriptionCheckInterval = TimeSpan.FromMilliseconds(250);
     private const int ChangeLogPage = 1000;
+    private static readonly Version MinimumServerVersion = new(7, 0);
     private readonly RedisChangeDelivery _delivery;
     private readonly Action<RedisChannel, RedisValue> _onMessage;
     private RedisConnection? _connection;
@@ -77,6 +78,13 @@ internal sealed partial class RedisApprovalStore : IApprovalStore
         }
 
         var connection = await RedisConnection.ConnectAsync(_options, _logger).ConfigureAwait(false);
+        if (connection.ServerVersion is { } version && version < MinimumServerVersion)
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw new InvalidOperationException(
+                $"redis at {connection.Endpoint} is version {version}; the redis store needs {MinimumServerVersion} or later (it keeps a change log with stream commands of that version). Upgrade Redis or use --store sqlite.");
+        }
+
         _connection = connection;
         _writer = new RedisWriter(connection, _keys, _options, _logger);
         connection.SubscriptionLost += _delivery.SubscriptionLost;

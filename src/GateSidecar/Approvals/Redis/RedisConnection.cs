@@ -107,6 +107,16 @@ internal sealed class RedisConnection : IAsyncDisposable
 
     public bool CommandsConnected => _commands.IsConnected;
 
+    /// <summary>The version the server reported when the command connection was made; null while not connected.</summary>
+    public Version? ServerVersion
+    {
+        get
+        {
+            var server = _commands.GetServer(_commands.GetEndPoints()[0]);
+            return server.IsConnected ? server.Version : null;
+        }
+    }
+
     /// <summary>Awaits a Redis call for at most the operation timeout; failures to reach Redis become <see cref="StoreUnavailableException"/>.</summary>
     public async Task<T> RunAsync<T>(Task<T> call, CancellationToken cancellationToken)
     {
