@@ -30,7 +30,9 @@ internal sealed class RedisStoreOptions
     /// About how many changes the change log keeps for subscribers that lost their subscription
     /// connection for a while (roughly 10 MB at the default; about 10 s of changes at 10,000 writes/s).
     /// </summary>
-    public int ChangeLogLength { get; init; } = 100_000;
+    public int ChangeLogLength { get; init; } = DefaultChangeLogLength;
+
+    public const int DefaultChangeLogLength = 100_000;
 
     /// <summary>The most writes sent in one script call.</summary>
     public int MaxBatchSize { get; init; } = 256;

@@ -102,52 +102,41 @@ public sealed class RedisApprovalStoreTests : StoreTestBase
         // This sidecar reaches Redis through a relay that holds its subscription connection back
         // 1.5 s whenever it (re)connects; the other writes while that connection is down.
         await using var proxy = new SubscriptionDelayProxy(Server.Port, TimeSpan.FromSeconds(1.5));
-        var store = new RedisApprovalStore(
-            new RedisStoreOptions { Configuration = proxy.Endpoint, KeyPrefix = Prefix, ConnectTimeout = TimeSpan.FromSeconds(5) },
-            Clock,
-            new TestOutputLogger<RedisApprovalStore>());
-        try
+        var store = await OpenOnAsync(proxy.Endpoint, Prefix);
+        using var recorder = new ChangeRecorder(store);
+        var before = Pending(Clock.Now);
+        await Store.CreateAsync(before, [], Ct).AsTask().WaitAsync(Timeout, Ct);
+        await recorder.WaitForAsync(before.Approval.ApprovalId, 1, Timeout);
+
+        Assert.StartsWith(":", await Server.CommandAsync("CLIENT", "KILL", "TYPE", "pubsub"));
+        var during = Enumerable.Range(0, 5).Select(_ => Pending(Clock.Now)).ToList();
+        foreach (var record in during)
         {
-            await store.InitializeAsync(Ct).WaitAsync(Timeout, Ct);
-            using var recorder = new ChangeRecorder(store);
-            var before = Pending(Clock.Now);
-            await Store.CreateAsync(before, [], Ct).AsTask().WaitAsync(Timeout, Ct);
-            await recorder.WaitForAsync(before.Approval.ApprovalId, 1, Timeout);
-
-            Assert.StartsWith(":", await Server.CommandAsync("CLIENT", "KILL", "TYPE", "pubsub"));
-            var during = Enumerable.Range(0, 5).Select(_ => Pending(Clock.Now)).ToList();
-            foreach (var record in during)
-            {
-                await ApprovalStoreDurabilityContractTests.EventuallyAsync(() => Store.CreateAsync(record, [], Ct).AsTask());
-            }
-
-            Assert.True(await Store.TryUpdateAsync(Next(during[0], ApprovalState.Approved), 1, [], Ct).AsTask().WaitAsync(Timeout, Ct));
-            var deliveredDuringGap = recorder.Count(during[^1].Approval.ApprovalId);
-
-            foreach (var record in during)
-            {
-                await recorder.WaitForAsync(record.Approval.ApprovalId, 1, Timeout);
-            }
-
-            await recorder.WaitForAsync(during[0].Approval.ApprovalId, 2, Timeout);
-            var sentinel = Pending(Clock.Now);
-            await Store.CreateAsync(sentinel, [], Ct).AsTask().WaitAsync(Timeout, Ct);
-            await recorder.WaitForAsync(sentinel.Approval.ApprovalId, 1, Timeout);
-
-            Assert.Equal(0, deliveredDuringGap);
-            Assert.True(proxy.Delayed >= 2, $"the relay held back {proxy.Delayed} subscription connection(s); the reconnection was not delayed.");
-            var order = recorder.Changes.Select(c => (c.ApprovalId, c.Seq)).ToList();
-            Assert.Equal(order.Distinct().Count(), order.Count);
-            var expected = new[] { (before.Approval.ApprovalId, 1L) }
-                .Concat(during.Select(r => (r.Approval.ApprovalId, 1L)))
-                .Append((during[0].Approval.ApprovalId, 2L))
-                .Append((sentinel.Approval.ApprovalId, 1L));
-            Assert.Equal(expected, order);
+            await ApprovalStoreDurabilityContractTests.EventuallyAsync(() => Store.CreateAsync(record, [], Ct).AsTask());
         }
-        finally
+
+        Assert.True(await Store.TryUpdateAsync(Next(during[0], ApprovalState.Approved), 1, [], Ct).AsTask().WaitAsync(Timeout, Ct));
+        var deliveredDuringGap = recorder.Count(during[^1].Approval.ApprovalId);
+
+        foreach (var record in during)
         {
-            await store.DisposeAsync().AsTask().WaitAsync(Timeout, CancellationToken.None);
+            await recorder.WaitForAsync(record.Approval.ApprovalId, 1, Timeout);
         }
+
+        await recorder.WaitForAsync(during[0].Approval.ApprovalId, 2, Timeout);
+        var sentinel = Pending(Clock.Now);
+        await Store.CreateAsync(sentinel, [], Ct).AsTask().WaitAsync(Timeout, Ct);
+        await recorder.WaitForAsync(sentinel.Approval.ApprovalId, 1, Timeout);
+
+        Assert.Equal(0, deliveredDuringGap);
+        Assert.True(proxy.Delayed >= 2, $"the relay held back {proxy.Delayed} subscription connection(s); the reconnection was not delayed.");
+        var order = recorder.Changes.Select(c => (c.ApprovalId, c.Seq)).ToList();
+        Assert.Equal(order.Distinct().Count(), order.Count);
+        var expected = new[] { (before.Approval.ApprovalId, 1L) }
+            .Concat(during.Select(r => (r.Approval.ApprovalId, 1L)))
+            .Append((during[0].Approval.ApprovalId, 2L))
+            .Append((sentinel.Approval.ApprovalId, 1L));
+        Assert.Equal(expected, order);
     }
 
     [Fact]
@@ -155,32 +144,21 @@ public sealed class RedisApprovalStoreTests : StoreTestBase
     {
         await using var proxy = new SubscriptionDelayProxy(Server.Port, TimeSpan.FromSeconds(1.5));
         var log = new TestOutputLogger<RedisApprovalStore>();
-        var store = new RedisApprovalStore(
-            new RedisStoreOptions { Configuration = proxy.Endpoint, KeyPrefix = "trim", ConnectTimeout = TimeSpan.FromSeconds(5) }, Clock, log);
-        var writer = new RedisApprovalStore(
-            new RedisStoreOptions { Configuration = Server.Endpoint, KeyPrefix = "trim", ChangeLogLength = 1 }, Clock, new TestOutputLogger<RedisApprovalStore>());
-        try
-        {
-            await writer.InitializeAsync(Ct).WaitAsync(Timeout, Ct);
-            await store.InitializeAsync(Ct).WaitAsync(Timeout, Ct);
-            using var recorder = new ChangeRecorder(store);
-            Assert.StartsWith(":", await Server.CommandAsync("CLIENT", "KILL", "TYPE", "pubsub"));
-            var during = Enumerable.Range(0, 300).Select(_ => Pending(Clock.Now)).ToList();
-            foreach (var record in during)
-            {
-                await ApprovalStoreDurabilityContractTests.EventuallyAsync(() => writer.CreateAsync(record, [], Ct).AsTask());
-            }
+        var writer = await OpenOnAsync(Server.Endpoint, "trim", changeLogLength: 1);
+        var store = await OpenOnAsync(proxy.Endpoint, "trim", log);
+        using var recorder = new ChangeRecorder(store);
 
-            // The log kept only the newest entries (trimming is approximate); the newest arrives.
-            await recorder.WaitForAsync(during[^1].Approval.ApprovalId, 1, Timeout);
-            Assert.True(recorder.Changes.Count < during.Count, $"{recorder.Changes.Count} of {during.Count} changes delivered: the log was not trimmed, the test did not set up what it tests.");
-            Assert.Contains(log.Lines, line => line.Contains("no longer reaches back to entry", StringComparison.Ordinal));
-        }
-        finally
+        Assert.StartsWith(":", await Server.CommandAsync("CLIENT", "KILL", "TYPE", "pubsub"));
+        var during = Enumerable.Range(0, 300).Select(_ => Pending(Clock.Now)).ToList();
+        foreach (var record in during)
         {
-            await store.DisposeAsync().AsTask().WaitAsync(Timeout, CancellationToken.None);
-            await writer.DisposeAsync().AsTask().WaitAsync(Timeout, CancellationToken.None);
+            await ApprovalStoreDurabilityContractTests.EventuallyAsync(() => writer.CreateAsync(record, [], Ct).AsTask());
         }
+
+        // The log kept only the newest entries (trimming is approximate); the newest arrives.
+        await recorder.WaitForAsync(during[^1].Approval.ApprovalId, 1, Timeout);
+        Assert.True(recorder.Changes.Count < during.Count, $"{recorder.Changes.Count} of {during.Count} changes delivered: the log was not trimmed, the test did not set up what it tests.");
+        Assert.Contains(log.Lines, line => line.Contains("no longer reaches back to entry", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -189,25 +167,21 @@ public sealed class RedisApprovalStoreTests : StoreTestBase
         // Under load the subscription connection can come up after the command connection; a store
         // that returned from start-up then missed the changes written before it was subscribed.
         await using var proxy = new SubscriptionDelayProxy(Server.Port, TimeSpan.FromSeconds(1.5));
-        var store = new RedisApprovalStore(
-            new RedisStoreOptions { Configuration = proxy.Endpoint, KeyPrefix = "late", ConnectTimeout = TimeSpan.FromSeconds(5) },
-            Clock,
-            new TestOutputLogger<RedisApprovalStore>());
-        try
-        {
-            await store.InitializeAsync(Ct).WaitAsync(Timeout, Ct);
-            using var recorder = new ChangeRecorder(store);
-            var record = Pending(Clock.Now);
-            await store.CreateAsync(record, [], Ct).AsTask().WaitAsync(Timeout, Ct);
+        var store = await OpenOnAsync(proxy.Endpoint, "late");
+        using var recorder = new ChangeRecorder(store);
+        var record = Pending(Clock.Now);
+        await store.CreateAsync(record, [], Ct).AsTask().WaitAsync(Timeout, Ct);
 
-            Assert.True(proxy.Delayed > 0, "the proxy held back no subscription connection; the test did not set up what it tests.");
-            await recorder.WaitForAsync(record.Approval.ApprovalId, 1, Timeout);
-        }
-        finally
-        {
-            await store.DisposeAsync().AsTask().WaitAsync(Timeout, CancellationToken.None);
-        }
+        Assert.True(proxy.Delayed > 0, "the proxy held back no subscription connection; the test did not set up what it tests.");
+        await recorder.WaitForAsync(record.Approval.ApprovalId, 1, Timeout);
     }
+
+    /// <summary>Opens a store on <paramref name="endpoint"/> with a 5 s connect timeout (longer than the relay's hold), disposed at the end of the test.</summary>
+    private Task<IApprovalStore> OpenOnAsync(string endpoint, string prefix, TestOutputLogger<RedisApprovalStore>? log = null, int changeLogLength = RedisStoreOptions.DefaultChangeLogLength) =>
+        OpenAsync(new RedisApprovalStore(
+            new RedisStoreOptions { Configuration = endpoint, KeyPrefix = prefix, ChangeLogLength = changeLogLength, ConnectTimeout = TimeSpan.FromSeconds(5) },
+            Clock,
+            log ?? new TestOutputLogger<RedisApprovalStore>()));
 
     [Fact]
     public async Task Start_WhileRedisIsDown_FailsUnavailableThenWorksOnceRedisAnswers()

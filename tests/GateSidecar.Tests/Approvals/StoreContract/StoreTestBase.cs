@@ -41,10 +41,13 @@ public abstract class StoreTestBase : IAsyncLifetime
     /// <summary>A new, not yet initialized store on this test's data.</summary>
     private protected abstract IApprovalStore NewStore();
 
-    /// <summary>Opens another store instance on this test's data (another sidecar).</summary>
-    internal async Task<IApprovalStore> OpenAsync()
+    /// <summary>
+    /// Opens another store instance on this test's data (another sidecar), or initializes
+    /// <paramref name="store"/>; either is disposed at the end of the test.
+    /// </summary>
+    internal async Task<IApprovalStore> OpenAsync(IApprovalStore? store = null)
     {
-        var store = NewStore();
+        store ??= NewStore();
         _opened.Add(store);
         await store.InitializeAsync(Ct).WaitAsync(Timeout, Ct);
         return store;
