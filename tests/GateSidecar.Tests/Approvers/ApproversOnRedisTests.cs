@@ -75,6 +75,37 @@ public sealed class ApproversOnRedisTests
         Assert.Equal(ids.Count, delivered);
     }
 
+    [Fact]
+    public async Task SubscriptionDropped_ApprovalsCreatedMeanwhileOnTheOtherSidecar_AreStillAnnounced()
+    {
+        // Sidecar A announces; its subscription connection goes through a relay that holds it back
+        // 1.5 s whenever it (re)connects. B creates approvals while A's subscription is down.
+        await using var redis = await RedisServer.StartAsync();
+        await using var relay = new SubscriptionDelayProxy(redis.Port, TimeSpan.FromSeconds(1.5));
+        await using var receiver = await WebhookReceiver.StartAsync();
+        var file = Path.Combine(Path.GetTempPath(), "gate-notify-gap-" + Guid.NewGuid().ToString("N") + ".yaml");
+        await File.WriteAllTextAsync(file, $"pools:\n  finance:\n    - url: {receiver.Url}\n").WithTimeout();
+        await using var a = await ApproverSidecar.StartAsync(o => o with { Store = GateStoreKind.Redis, Redis = relay.Endpoint, NotificationsPath = file });
+        await using var b = await ApproverSidecar.StartAsync(o => o with { Store = GateStoreKind.Redis, Redis = redis.Endpoint });
+
+        Assert.StartsWith(":", await redis.CommandAsync("CLIENT", "KILL", "TYPE", "pubsub"));
+        var ids = new HashSet<string>();
+        for (var i = 0; i < 3; i++)
+        {
+            ids.Add(await b.PendingAsync(ApproverSidecar.Refund(900 + i)));
+        }
+
+        var announced = new List<string>();
+        for (var i = 0; i < ids.Count; i++)
+        {
+            var received = await receiver.NextAsync();
+            announced.Add(JsonDocument.Parse(received.Body).RootElement.GetProperty("approval").GetProperty("approval_id").GetString()!);
+        }
+
+        Assert.Equal(ids.Order(), announced.Order());
+        Assert.True(relay.Delayed >= 2, $"the relay held back {relay.Delayed} subscription connection(s); A's reconnection was not delayed.");
+    }
+
     private static async Task<HttpResponseMessage> PostWebhookAsync(ApproverSidecar sidecar, byte[] body, string signature)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, "/webhooks/decision") { Content = new ByteArrayContent(body) };
