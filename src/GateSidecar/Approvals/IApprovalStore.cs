@@ -83,7 +83,12 @@ internal interface IApprovalStore : IAsyncDisposable
     /// </summary>
     ValueTask<bool> TryPruneAuditAsync(long expectedThroughSeq, AuditCheckpoint next, IReadOnlyList<AuditEvent> pruned, CancellationToken cancellationToken);
 
-    /// <summary>Subscribes to every committed change. The callback must not block.</summary>
+    /// <summary>
+    /// Subscribes to every committed change, except the creation of a record that is not pending
+    /// (an auto-pass ALLOWED or a DENIED call): nothing waits on such a record, and announcing the
+    /// bulk of the traffic to every listener of every sidecar only costs. Its later changes (a
+    /// reported execution) are announced. The callback must not block.
+    /// </summary>
     IDisposable Subscribe(Action<ApprovalChange> onChange);
 
     /// <summary>True when the backing store answers.</summary>

@@ -10,7 +10,8 @@ internal static class RedisScripts
     /// Applies a batch of writes in order, all appending to the audit chain.
     /// KEYS[1] = audit head, KEYS[2] = append turn. ARGV: prefix, expected head seq, retention ms,
     /// op count, then per op
-    /// kind (C|U|A; A appends audit entries only: no record, nothing published), id, idempotency
+    /// kind (C|U|A; A appends audit entries only: no record, nothing published; a C of a record
+    /// that is not pending publishes nothing either: see IApprovalStore.Subscribe), id, idempotency
     /// tail (C) or expected seq (U), new seq, state, pending (1|0), pool,
     /// list member (C), deadline ms, record bytes, last entry hash, entry count, and per entry
     /// seq, approval id, at ms, bytes; then the change log's length; last, the writer's id.
@@ -114,7 +115,7 @@ internal static class RedisScripts
           if lastSeq then
             redis.call('HSET', headKey, 's', lastSeq, 'h', lastHash)
           end
-          if kind ~= 'A' then
+          if kind == 'U' or pending then
             local change = seq .. ':' .. state .. ':' .. string.len(id) .. ':' .. id .. pool
             local entry = redis.call('XADD', changelog, 'MAXLEN', '~', logLength, '*', 'c', change)
             redis.call('PUBLISH', channel, entry .. ':' .. change)

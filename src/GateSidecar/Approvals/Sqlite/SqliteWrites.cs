@@ -15,7 +15,7 @@ internal sealed class SqliteCreateWrite(
         if (context.Commands.InsertApproval(_row, createdMs, context.NowMs))
         {
             context.AppendAudit(audit, auditAtMs);
-            Change = _row.Change;
+            Change = StoreConventions.IsPending(_row.State) ? _row.Change : null;
             return new CreateResult(true, record);
         }
 

@@ -41,6 +41,26 @@ public abstract partial class ApprovalStoreContractTests
     }
 
     [Fact]
+    public async Task Subscribe_CreatedNotPending_IsNotAnnouncedButItsNextChangeIs()
+    {
+        using var recorder = new ChangeRecorder(Store);
+        var allowed = Pending(Clock.Now, state: ApprovalState.Allowed);
+        var denied = Pending(Clock.Now, state: ApprovalState.Denied);
+        Assert.True((await Store.CreateAsync(allowed, Entries("allowed", Clock.Now), Ct).AsTask().WaitAsync(Timeout, Ct)).Created);
+        Assert.True((await Store.CreateAsync(denied, [], Ct).AsTask().WaitAsync(Timeout, Ct)).Created);
+        Assert.True(await Store.TryUpdateAsync(Next(allowed, ApprovalState.Executed), 1, [], Ct).AsTask().WaitAsync(Timeout, Ct));
+
+        var executed = await recorder.WaitForAsync(allowed.Approval.ApprovalId, 2, Timeout);
+        var sentinel = Pending(Clock.Now);
+        await Store.CreateAsync(sentinel, [], Ct).AsTask().WaitAsync(Timeout, Ct);
+        await recorder.WaitForAsync(sentinel.Approval.ApprovalId, 1, Timeout);
+
+        Assert.Equal(ApprovalState.Executed, executed.State);
+        Assert.Equal(1, recorder.Count(allowed.Approval.ApprovalId));
+        Assert.Equal(0, recorder.Count(denied.Approval.ApprovalId));
+    }
+
+    [Fact]
     public async Task Subscribe_NoChange_WhenCreateFindsExistingOrUpdateConflicts()
     {
         var record = Pending(Clock.Now, callId: "toolu_quiet");
