@@ -235,7 +235,8 @@ internal sealed partial class ApprovalService(
         while (!ApprovalStates.EndsStream(state))
         {
             // Wait for a change notification, or re-read anyway after a while: a change committed by
-            // another sidecar while this one's subscription was down (a Redis restart) is not replayed.
+            // another sidecar while this one's subscription was down longer than the Redis change
+            // log reaches back is never announced here.
             var change = await WaitForChangeAsync(listener, lastSeq, cancellationToken).ConfigureAwait(false);
             var next = change?.Committed();
             if (next is null)
