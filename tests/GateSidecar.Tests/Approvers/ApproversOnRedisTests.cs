@@ -48,8 +48,7 @@ public sealed class ApproversOnRedisTests
     {
         await using var redis = await RedisServer.StartAsync();
         await using var receiver = await WebhookReceiver.StartAsync();
-        var file = Path.Combine(Path.GetTempPath(), "gate-notify-shared-" + Guid.NewGuid().ToString("N") + ".yaml");
-        await File.WriteAllTextAsync(file, $"pools:\n  finance:\n    - url: {receiver.Url}\n").WithTimeout();
+        var file = await NotifyFinanceAsync(receiver);
         GateOptions Shared(GateOptions o) => o with { Store = GateStoreKind.Redis, Redis = redis.Endpoint, NotificationsPath = file };
         await using var a = await ApproverSidecar.StartAsync(Shared);
         await using var b = await ApproverSidecar.StartAsync(Shared);
@@ -61,14 +60,7 @@ public sealed class ApproversOnRedisTests
             ids.Add(await b.PendingAsync(ApproverSidecar.Refund(950 + i)));
         }
 
-        var announced = new List<string>();
-        for (var i = 0; i < ids.Count; i++)
-        {
-            var received = await receiver.NextAsync();
-            announced.Add(JsonDocument.Parse(received.Body).RootElement.GetProperty("approval").GetProperty("approval_id").GetString()!);
-        }
-
-        Assert.Equal(ids.Order(), announced.Order());
+        Assert.Equal(ids.Order(), (await AnnouncedAsync(receiver, ids.Count)).Order());
         await Task.Delay(500);
         Assert.False(receiver.TryNext(out var extra), $"announced twice: {(extra is null ? string.Empty : Encoding.UTF8.GetString(extra.Body))}");
         var delivered = a.Services.GetRequiredService<NotificationStats>().Delivered + b.Services.GetRequiredService<NotificationStats>().Delivered;
@@ -83,8 +75,7 @@ public sealed class ApproversOnRedisTests
         await using var redis = await RedisServer.StartAsync();
         await using var relay = new SubscriptionDelayProxy(redis.Port, TimeSpan.FromSeconds(1.5));
         await using var receiver = await WebhookReceiver.StartAsync();
-        var file = Path.Combine(Path.GetTempPath(), "gate-notify-gap-" + Guid.NewGuid().ToString("N") + ".yaml");
-        await File.WriteAllTextAsync(file, $"pools:\n  finance:\n    - url: {receiver.Url}\n").WithTimeout();
+        var file = await NotifyFinanceAsync(receiver);
         await using var a = await ApproverSidecar.StartAsync(o => o with { Store = GateStoreKind.Redis, Redis = relay.Endpoint, NotificationsPath = file });
         await using var b = await ApproverSidecar.StartAsync(o => o with { Store = GateStoreKind.Redis, Redis = redis.Endpoint });
 
@@ -95,15 +86,29 @@ public sealed class ApproversOnRedisTests
             ids.Add(await b.PendingAsync(ApproverSidecar.Refund(900 + i)));
         }
 
+        Assert.Equal(ids.Order(), (await AnnouncedAsync(receiver, ids.Count)).Order());
+        Assert.True(relay.Delayed >= 2, $"the relay held back {relay.Delayed} subscription connection(s); A's reconnection was not delayed.");
+    }
+
+    /// <summary>A notifications file that sends the finance pool's approvals to <paramref name="receiver"/>.</summary>
+    private static async Task<string> NotifyFinanceAsync(WebhookReceiver receiver)
+    {
+        var file = Path.Combine(Path.GetTempPath(), "gate-notify-" + Guid.NewGuid().ToString("N") + ".yaml");
+        await File.WriteAllTextAsync(file, $"pools:\n  finance:\n    - url: {receiver.Url}\n").WithTimeout();
+        return file;
+    }
+
+    /// <summary>The approval ids of the next <paramref name="count"/> announcements.</summary>
+    private static async Task<List<string>> AnnouncedAsync(WebhookReceiver receiver, int count)
+    {
         var announced = new List<string>();
-        for (var i = 0; i < ids.Count; i++)
+        for (var i = 0; i < count; i++)
         {
             var received = await receiver.NextAsync();
             announced.Add(JsonDocument.Parse(received.Body).RootElement.GetProperty("approval").GetProperty("approval_id").GetString()!);
         }
 
-        Assert.Equal(ids.Order(), announced.Order());
-        Assert.True(relay.Delayed >= 2, $"the relay held back {relay.Delayed} subscription connection(s); A's reconnection was not delayed.");
+        return announced;
     }
 
     private static async Task<HttpResponseMessage> PostWebhookAsync(ApproverSidecar sidecar, byte[] body, string signature)
