@@ -362,6 +362,12 @@ internal sealed partial class RedisApprovalStore : IApprovalStore
             {
                 return;
             }
+            catch (Exception ex)
+            {
+                // Anything else would leave changes held for good: say so, and try again.
+                RedisStoreLog.CatchUpFailed(_logger, _keys.ChangeLog.ToString(), connection.Endpoint, ex);
+                await Task.Delay(TimeSpan.FromSeconds(1)).ConfigureAwait(false);
+            }
 
             await Task.Delay(SubscriptionCheckInterval).ConfigureAwait(false);
         }

@@ -34,6 +34,9 @@ internal static partial class RedisStoreLog
     [LoggerMessage(EventId = 3211, Level = LogLevel.Warning, Message = "The change log {Key} no longer reaches back to entry {Delivered}, the last delivered here (it starts at {First} and keeps about {Length} entries): changes committed while the subscription was down may not have been delivered here. Waiting calls re-read every 2 s; approver streams show such an approval when it changes again or when they reconnect.")]
     public static partial void ChangesTrimmed(ILogger logger, string key, string delivered, string first, int length);
 
+    [LoggerMessage(EventId = 3212, Level = LogLevel.Error, Message = "Subscribing to changes or reading the change log {Key} on redis at {Endpoint} failed; changes are held here until it succeeds, retried every second.")]
+    public static partial void CatchUpFailed(ILogger logger, string key, string endpoint, Exception exception);
+
     [LoggerMessage(EventId = 3208, Level = LogLevel.Debug, Message = "The audit chain head moved (now {HeadSeq}); re-sealing {Count} writes.")]
     public static partial void ChainMoved(ILogger logger, long headSeq, int count);
 }

@@ -169,6 +169,29 @@ public sealed class RedisApprovalStoreTests : StoreTestBase
     }
 
     [Fact]
+    public async Task Changes_CatchUpFailing_IsLoggedAndRetriedUntilDeliveryResumes()
+    {
+        var log = new TestOutputLogger<RedisApprovalStore>();
+        var store = await OpenOnAsync(Server.Endpoint, Prefix, log);
+        using var recorder = new ChangeRecorder(store);
+
+        // A change log of the wrong type makes reading it fail after the subscription drops.
+        Assert.Equal("+OK", await Server.CommandAsync("SET", "{" + Prefix + "}:changelog", "not a stream"));
+        Assert.StartsWith(":", await Server.CommandAsync("CLIENT", "KILL", "TYPE", "pubsub"));
+        var deadline = DateTime.UtcNow + Timeout;
+        while (!log.Lines.Any(line => line.Contains("reading the change log", StringComparison.Ordinal)) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50, Ct);
+        }
+
+        Assert.Contains(log.Lines, line => line.Contains("reading the change log", StringComparison.Ordinal));
+        Assert.Equal(":1", await Server.CommandAsync("DEL", "{" + Prefix + "}:changelog"));
+        var record = Pending(Clock.Now);
+        await Store.CreateAsync(record, [], Ct).AsTask().WaitAsync(Timeout, Ct);
+        await recorder.WaitForAsync(record.Approval.ApprovalId, 1, Timeout);
+    }
+
+    [Fact]
     public async Task Start_SubscriptionConnectionUpLate_FirstChangeAfterStartIsDelivered()
     {
         // Under load the subscription connection can come up after the command connection; a store
