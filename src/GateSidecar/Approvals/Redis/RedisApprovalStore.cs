@@ -89,7 +89,6 @@ internal sealed partial class RedisApprovalStore : IApprovalStore
         _writer = new RedisWriter(connection, _keys, _options, _logger);
         connection.SubscriptionLost += _delivery.SubscriptionLost;
         connection.SubscriptionRestored += () => EnsureSubscribedSoon();
-        await SubscribeAsync(connection).ConfigureAwait(false);
 
         // The subscription connection can come up after the command connection (seen under load):
         // a subscription made before it is bound to no server. When Redis answers, wait (within the
@@ -308,18 +307,6 @@ internal sealed partial class RedisApprovalStore : IApprovalStore
         return (events, cursor.Length == 0 ? null : long.Parse(cursor, CultureInfo.InvariantCulture));
     }
 
-    private async Task SubscribeAsync(RedisConnection connection)
-    {
-        try
-        {
-            await connection.RunAsync(connection.Subscriber.SubscribeAsync(_keys.Changes, _onMessage), CancellationToken.None).ConfigureAwait(false);
-        }
-        catch (StoreUnavailableException ex)
-        {
-            RedisStoreLog.SubscribeFailed(_logger, _keys.Changes.ToString(), connection.Endpoint, ex);
-        }
-    }
-
     /// <summary>
     /// Makes the change subscription live and fills the gap since the last delivered change from the
     /// change log; returns the attempt under way. The multiplexer resends a subscription when a
@@ -373,15 +360,19 @@ internal sealed partial class RedisApprovalStore : IApprovalStore
         }
     }
 
-    /// <summary>True once the change subscription is live on the server.</summary>
+    /// <summary>
+    /// True once the change subscription is live on the server: made here and answered, or found
+    /// bound and confirmed by a round trip on its connection.
+    /// </summary>
     private async Task<bool> TrySubscribeAsync(RedisConnection connection)
     {
         if (connection.Subscriber.SubscribedEndpoint(_keys.Changes) is not null)
         {
-            // Bound, but the multiplexer may have just sent the SUBSCRIBE: a round trip on the
-            // same connection returns only after Redis has processed it. The probe is left in any
-            // case, so a probe that timed out is not resent later, and the next one is a new
-            // subscription (a round trip) rather than a second handler on it.
+            // Bound by the multiplexer (resent on reconnect) or by a subscribe that timed out: its
+            // SUBSCRIBE may still be on the way, and a round trip on the same connection returns only
+            // after Redis has processed it. The probe is left in any case, so a probe that timed out
+            // is not resent later, and the next one is a new subscription (a round trip) rather than
+            // a second handler on it.
             try
             {
                 await connection.RunAsync(connection.Subscriber.SubscribeAsync(_keys.SubscriptionProbe, static (_, _) => { }), CancellationToken.None).ConfigureAwait(false);
@@ -400,14 +391,29 @@ internal sealed partial class RedisApprovalStore : IApprovalStore
             return false;
         }
 
+        // A subscription made while the subscription connection was down is bound to no server and
+        // never resent: make it again.
         await connection.RunAsync(connection.Subscriber.UnsubscribeAsync(_keys.Changes, _onMessage), CancellationToken.None).ConfigureAwait(false);
-        await SubscribeAsync(connection).ConfigureAwait(false);
+        try
+        {
+            await connection.RunAsync(connection.Subscriber.SubscribeAsync(_keys.Changes, _onMessage), CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (StoreUnavailableException ex)
+        {
+            RedisStoreLog.SubscribeFailed(_logger, _keys.Changes.ToString(), connection.Endpoint, ex);
+            throw;
+        }
+
         if (connection.Subscriber.SubscribedEndpoint(_keys.Changes) is null)
         {
             return false;
         }
 
-        RedisStoreLog.Resubscribed(_logger, _keys.Changes.ToString(), connection.Endpoint);
+        if (_delivery.HasStarted)
+        {
+            RedisStoreLog.Resubscribed(_logger, _keys.Changes.ToString(), connection.Endpoint);
+        }
+
         return true;
     }
 
@@ -422,12 +428,7 @@ internal sealed partial class RedisApprovalStore : IApprovalStore
         var ids = (RedisResult[])tail!;
         var last = ChangeLogId.Parse((string)ids[0]!);
         var first = ChangeLogId.Parse((string)ids[1]!);
-        if (_delivery.Delivered is null)
-        {
-            _delivery.StartAt(last);
-        }
-
-        var cursor = _delivery.Delivered!.Value;
+        var cursor = _delivery.CatchUpFrom(last);
         if ((string)ids[2]! == "1" && first > cursor && last > cursor)
         {
             RedisStoreLog.ChangesTrimmed(_logger, _keys.ChangeLog.ToString(), cursor.ToString(), first.ToString(), _options.ChangeLogLength);

@@ -7,8 +7,9 @@ namespace GateSidecar.Approvals.Redis;
 /// <remarks>
 /// From the start, and again from the moment the subscription connection is lost, channel messages
 /// are held. Once the subscription is live again, the store reads the change log after the last
-/// delivered entry up to the log's tail as it was when the read began (<see cref="DeliverFromLog"/>),
-/// then <see cref="TryRelease"/> delivers the held messages and stops holding. Every change
+/// delivered entry (<see cref="CatchUpFrom"/>) up to the log's tail as it was when the read began
+/// (<see cref="DeliverFromLog"/>), then <see cref="TryRelease"/> delivers the held messages and
+/// stops holding. Every change
 /// committed before the subscription was live is in the log; every one after it arrives on the
 /// channel; entry ids, which grow in commit order, drop the ones seen twice. A loss during the
 /// read makes <see cref="TryRelease"/> refuse, and the store reads again once subscribed.
@@ -25,20 +26,29 @@ internal sealed class RedisChangeDelivery(ApprovalChangeFanout subscribers, Acti
     private bool _heldOverflowed;
     private long _losses;
 
-    /// <summary>The last entry delivered; null before the first catch-up (nothing to fill yet).</summary>
-    public ChangeLogId? Delivered
+    /// <summary>Whether a catch-up has set where delivery stands (false until the first one).</summary>
+    public bool HasStarted
     {
         get
         {
             lock (_lock)
             {
-                return _delivered;
+                return _delivered is not null;
             }
         }
     }
 
     /// <summary>Counts subscription losses; a catch-up releases only if none happened since it began.</summary>
-    public long Losses => Interlocked.Read(ref _losses);
+    public long Losses
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _losses;
+            }
+        }
+    }
 
     public void OnMessage(ChangeLogId id, ApprovalChange change)
     {
@@ -65,23 +75,22 @@ internal sealed class RedisChangeDelivery(ApprovalChangeFanout subscribers, Acti
         lock (_lock)
         {
             _holding = true;
-            Interlocked.Increment(ref _losses);
+            _losses++;
         }
     }
 
     /// <summary>
-    /// The first catch-up: nothing was delivered, so nothing is missing. Delivery starts after the
-    /// log's <paramref name="tail"/>, or with the first held message if one arrived before it (every
-    /// held message was committed after the subscription was live).
+    /// Where a catch-up reads the log from: after the last entry delivered. On the first catch-up
+    /// nothing was delivered, so nothing is missing: delivery starts after the log's
+    /// <paramref name="tail"/>, or with the first held message if one arrived before it (every held
+    /// message was committed after the subscription was live).
     /// </summary>
-    public void StartAt(ChangeLogId tail)
+    public ChangeLogId CatchUpFrom(ChangeLogId tail)
     {
         lock (_lock)
         {
-            if (_delivered is null)
-            {
-                _delivered = _held.Count > 0 && _held[0].Id <= tail ? _held[0].Id.Previous() : tail;
-            }
+            _delivered ??= _held.Count > 0 && _held[0].Id <= tail ? _held[0].Id.Previous() : tail;
+            return _delivered.Value;
         }
     }
 
@@ -106,7 +115,7 @@ internal sealed class RedisChangeDelivery(ApprovalChangeFanout subscribers, Acti
     {
         lock (_lock)
         {
-            if (Interlocked.Read(ref _losses) != lossesAtStart)
+            if (_losses != lossesAtStart)
             {
                 return false;
             }

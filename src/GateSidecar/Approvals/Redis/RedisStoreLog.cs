@@ -19,7 +19,7 @@ internal static partial class RedisStoreLog
     [LoggerMessage(EventId = 3205, Level = LogLevel.Warning, Message = "Ignored a malformed change message on {Channel}.")]
     public static partial void MalformedChange(ILogger logger, string channel);
 
-    [LoggerMessage(EventId = 3206, Level = LogLevel.Warning, Message = "Subscribing to {Channel} on redis at {Endpoint} failed; the subscription is resent when the connection returns.")]
+    [LoggerMessage(EventId = 3206, Level = LogLevel.Warning, Message = "Subscribing to {Channel} on redis at {Endpoint} failed; trying again.")]
     public static partial void SubscribeFailed(ILogger logger, string channel, string endpoint, Exception exception);
 
     [LoggerMessage(EventId = 3207, Level = LogLevel.Warning, Message = "Writing a batch of {Count} writes to redis at {Endpoint} failed.")]

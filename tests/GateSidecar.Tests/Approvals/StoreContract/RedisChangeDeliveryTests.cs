@@ -26,7 +26,7 @@ public sealed class RedisChangeDeliveryTests
         _delivery.OnMessage(Id(11), Change("b", 1));
         Assert.Empty(_delivered);
 
-        _delivery.StartAt(Id(11));
+        Assert.Equal(Id(10).Previous(), _delivery.CatchUpFrom(Id(11)));
         Assert.True(_delivery.TryRelease(0));
 
         Assert.Equal(["a:1", "b:1"], _delivered);
@@ -37,13 +37,13 @@ public sealed class RedisChangeDeliveryTests
     [Fact]
     public void FirstCatchUp_NothingHeld_StartsAfterTheTail()
     {
-        _delivery.StartAt(Id(5));
+        Assert.Equal(Id(5), _delivery.CatchUpFrom(Id(5)));
         Assert.True(_delivery.TryRelease(0));
         _delivery.OnMessage(Id(5), Change("old", 1));
         _delivery.OnMessage(Id(6), Change("new", 1));
 
         Assert.Equal(["new:1"], _delivered);
-        Assert.Equal(Id(6), _delivery.Delivered);
+        Assert.Equal(Id(6), _delivery.CatchUpFrom(Id(100))); // started: where delivery stands, whatever the tail
     }
 
     [Fact]
@@ -107,7 +107,7 @@ public sealed class RedisChangeDeliveryTests
 
     private void Start()
     {
-        _delivery.StartAt(ChangeLogId.Zero);
+        _delivery.CatchUpFrom(ChangeLogId.Zero);
         Assert.True(_delivery.TryRelease(0));
     }
 
