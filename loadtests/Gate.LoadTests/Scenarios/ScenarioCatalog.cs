@@ -20,7 +20,23 @@ internal static class ScenarioCatalog
         ProgressDisplay progress,
         CancellationToken cancellationToken)
     {
-        var report = await RunOnDeploymentAsync(scenario, options, launch, targets, progress, cancellationToken).ConfigureAwait(false);
+        (ScenarioRun Run, string Policy, StoreKind Store, int Sidecars) plan = scenario switch
+        {
+            "fast-path" => (FastPathScenario.RunAsync, FastPathScenario.Policy, options.Store, 1),
+            "approval" => (ApprovalScenario.RunAsync, ApprovalScenario.Policy, options.Store, 1),
+            "timeout" => (TimeoutScenario.RunAsync, TimeoutScenario.Policy, options.Store, 1),
+            "mixed" => (MixedScenario.RunAsync, MixedScenario.Policy, StoreKind.Redis, 2),
+            "create-rate" => (CreateRateScenario.RunAsync, CreateRateScenario.Policy, options.Store, 1),
+            "decision-latency" => (DecisionLatencyScenario.RunAsync, DecisionLatencyScenario.Policy, options.Store, options.Store == StoreKind.Redis ? 2 : 1),
+            _ => throw new ArgumentException($"unknown scenario '{scenario}'", nameof(scenario)),
+        };
+
+        ScenarioReport report;
+        await using (var deployment = await DeployAsync(launch, targets, plan.Policy, plan.Store, plan.Sidecars, scenario).ConfigureAwait(false))
+        {
+            report = await plan.Run(deployment, options, progress, cancellationToken).ConfigureAwait(false);
+        }
+
         if (cancellationToken.IsCancellationRequested)
         {
             report.Check("the run was not interrupted", false, string.Create(CultureInfo.InvariantCulture,
@@ -30,57 +46,7 @@ internal static class ScenarioCatalog
         return report;
     }
 
-    private static async Task<ScenarioReport> RunOnDeploymentAsync(
-        string scenario,
-        ScenarioOptions options,
-        LaunchSettings launch,
-        (IReadOnlyList<Uri> Grpc, IReadOnlyList<Uri> Http) targets,
-        ProgressDisplay progress,
-        CancellationToken cancellationToken)
-    {
-        switch (scenario)
-        {
-            case "fast-path":
-            {
-                await using var deployment = await DeployAsync(launch, targets, FastPathScenario.Policy, options.Store, 1, scenario).ConfigureAwait(false);
-                return await FastPathScenario.RunAsync(deployment, options, progress, cancellationToken).ConfigureAwait(false);
-            }
-
-            case "approval":
-            {
-                await using var deployment = await DeployAsync(launch, targets, ApprovalScenario.Policy, options.Store, 1, scenario).ConfigureAwait(false);
-                return await ApprovalScenario.RunAsync(deployment, options, progress, cancellationToken).ConfigureAwait(false);
-            }
-
-            case "timeout":
-            {
-                await using var deployment = await DeployAsync(launch, targets, TimeoutScenario.Policy, options.Store, 1, scenario).ConfigureAwait(false);
-                return await TimeoutScenario.RunAsync(deployment, options, progress, cancellationToken).ConfigureAwait(false);
-            }
-
-            case "mixed":
-            {
-                await using var deployment = await DeployAsync(launch, targets, MixedScenario.Policy, StoreKind.Redis, 2, scenario).ConfigureAwait(false);
-                return await MixedScenario.RunAsync(deployment, options, progress, cancellationToken).ConfigureAwait(false);
-            }
-
-            case "create-rate":
-            {
-                await using var deployment = await DeployAsync(launch, targets, CreateRateScenario.Policy, options.Store, 1, scenario).ConfigureAwait(false);
-                return await CreateRateScenario.RunAsync(deployment, options, progress, cancellationToken).ConfigureAwait(false);
-            }
-
-            case "decision-latency":
-            {
-                var count = options.Store == StoreKind.Redis ? 2 : 1;
-                await using var deployment = await DeployAsync(launch, targets, DecisionLatencyScenario.Policy, options.Store, count, scenario).ConfigureAwait(false);
-                return await DecisionLatencyScenario.RunAsync(deployment, options, progress, cancellationToken).ConfigureAwait(false);
-            }
-
-            default:
-                throw new ArgumentException($"unknown scenario '{scenario}'", nameof(scenario));
-        }
-    }
+    private delegate Task<ScenarioReport> ScenarioRun(Deployment deployment, ScenarioOptions options, ProgressDisplay progress, CancellationToken cancellationToken);
 
     private static async Task<Deployment> DeployAsync(LaunchSettings launch, (IReadOnlyList<Uri> Grpc, IReadOnlyList<Uri> Http) targets, string policy, StoreKind store, int count, string label)
     {
