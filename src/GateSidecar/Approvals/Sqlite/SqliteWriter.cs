@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 
@@ -8,6 +9,9 @@ namespace GateSidecar.Approvals.Sqlite;
 /// <c>BEGIN IMMEDIATE</c> transaction (each write inside its own savepoint, so one failing write
 /// does not fail its neighbours), commits, and only then completes the callers' tasks and publishes
 /// the changes. Acknowledged therefore means committed, and a burst of writes costs one fsync.
+/// A write that finds the writer idle (nothing committing, nothing queued) is committed at once on
+/// its caller's thread instead, through the same batch code; writes arriving meanwhile queue for
+/// the thread. One batch at a time either way, so changes are still published in commit order.
 /// </summary>
 /// <remarks>
 /// The loop has a thread of its own rather than a thread-pool turn: a commit blocks in fsync for
@@ -15,6 +19,11 @@ namespace GateSidecar.Approvals.Sqlite;
 /// when a write arrives; a parked thread is woken directly by the enqueuing caller. It parks with
 /// <see cref="Monitor.Wait(object)"/>, which sleeps at once: a semaphore's wait spins and yields
 /// first, and between commits at moderate rates that spinning cost more CPU than the commits.
+/// The caller's own commit saves the two thread hand-offs of a lone write (waking the writer, then
+/// the caller's continuation once committed), which is most writes at moderate rates; it blocks
+/// that one caller's thread for the commit, and only one caller at a time. The in-memory database
+/// does not take it: its batches take turns with reads through a gate this would block a pool
+/// thread on.
 /// </remarks>
 internal sealed class SqliteWriter : IAsyncDisposable
 {
@@ -23,6 +32,8 @@ internal sealed class SqliteWriter : IAsyncDisposable
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private bool _closed;
     private bool _parked;
+    private bool _busy; // a batch is being committed, by the thread or by a caller
+    private readonly bool _callerCommits;
 
     private readonly SqliteDatabase _database;
     private readonly SqliteConnection _connection;
@@ -45,6 +56,7 @@ internal sealed class SqliteWriter : IAsyncDisposable
         _time = time;
         _publish = publish;
         _logger = logger;
+        _callerCommits = !database.InMemory;
         new Thread(Run) { IsBackground = true, Name = "gate-sqlite-writer" }.UnsafeStart(); // no caller context (Activity, scopes) carried into the loop
     }
 
@@ -57,10 +69,21 @@ internal sealed class SqliteWriter : IAsyncDisposable
                 throw new ObjectDisposedException(nameof(SqliteApprovalStore), "The sqlite store is closed.");
             }
 
-            _queue.Enqueue(operation);
-            Unpark();
+            if (_busy || _queue.Count > 0 || !_callerCommits)
+            {
+                _queue.Enqueue(operation);
+                if (!_busy)
+                {
+                    Unpark();
+                }
+
+                return operation.Task;
+            }
+
+            _busy = true;
         }
 
+        CommitOnCallersThread(operation);
         return operation.Task;
     }
 
@@ -86,7 +109,12 @@ internal sealed class SqliteWriter : IAsyncDisposable
             {
                 using (_database.EnterWriteTurn())
                 {
-                    CommitBatch(batch);
+                    CommitBatch(CollectionsMarshal.AsSpan(batch));
+                }
+
+                lock (_gate)
+                {
+                    _busy = false;
                 }
             }
 
@@ -95,6 +123,33 @@ internal sealed class SqliteWriter : IAsyncDisposable
         catch (Exception ex)
         {
             _stopped.TrySetException(ex);
+        }
+    }
+
+    /// <summary>The caller's write, alone in its batch; then the thread takes what queued meanwhile.</summary>
+    private void CommitOnCallersThread(SqliteWriteOperation operation)
+    {
+        try
+        {
+            if (operation.TryStart())
+            {
+                CommitBatch(new ReadOnlySpan<SqliteWriteOperation>(in operation));
+            }
+        }
+        catch (Exception ex)
+        {
+            operation.Fail(ex);
+        }
+        finally
+        {
+            lock (_gate)
+            {
+                _busy = false;
+                if (_queue.Count > 0 || _closed)
+                {
+                    Unpark();
+                }
+            }
         }
     }
 
@@ -109,8 +164,9 @@ internal sealed class SqliteWriter : IAsyncDisposable
     }
 
     /// <summary>
-    /// Fills <paramref name="batch"/> with queued writes (those whose callers gave up are dropped),
-    /// parking the thread while there are none; false once closed and drained.
+    /// Fills <paramref name="batch"/> with queued writes (those whose callers gave up are dropped)
+    /// and marks the writer busy, parking the thread while there are none or a caller is committing;
+    /// false once closed and drained.
     /// </summary>
     private bool Take(List<SqliteWriteOperation> batch)
     {
@@ -119,22 +175,26 @@ internal sealed class SqliteWriter : IAsyncDisposable
         {
             while (true)
             {
-                while (batch.Count < _maxBatchSize && _queue.TryDequeue(out var operation))
+                if (!_busy)
                 {
-                    if (operation.TryStart())
+                    while (batch.Count < _maxBatchSize && _queue.TryDequeue(out var operation))
                     {
-                        batch.Add(operation);
+                        if (operation.TryStart())
+                        {
+                            batch.Add(operation);
+                        }
                     }
-                }
 
-                if (batch.Count > 0)
-                {
-                    return true;
-                }
+                    if (batch.Count > 0)
+                    {
+                        _busy = true;
+                        return true;
+                    }
 
-                if (_closed)
-                {
-                    return false;
+                    if (_closed)
+                    {
+                        return false;
+                    }
                 }
 
                 _parked = true;
@@ -143,15 +203,15 @@ internal sealed class SqliteWriter : IAsyncDisposable
         }
     }
 
-    private void CommitBatch(List<SqliteWriteOperation> batch)
+    private void CommitBatch(ReadOnlySpan<SqliteWriteOperation> batch)
     {
-        var failed = new bool[batch.Count];
+        Span<bool> failed = batch.Length <= 256 ? stackalloc bool[batch.Length] : new bool[batch.Length];
         try
         {
             _commands.Begin();
             _context.NowMs = _time.GetUtcNow().ToUnixTimeMilliseconds();
             (_context.HeadSeq, _context.HeadHash) = _commands.ReadHead();
-            for (var i = 0; i < batch.Count; i++)
+            for (var i = 0; i < batch.Length; i++)
             {
                 failed[i] = !TryExecute(batch[i]);
             }
@@ -162,8 +222,8 @@ internal sealed class SqliteWriter : IAsyncDisposable
         {
             TryRollback();
             var error = _database.Translate(ex);
-            SqliteStoreLog.BatchFailed(_logger, batch.Count, _database.Description, ex);
-            for (var i = 0; i < batch.Count; i++)
+            SqliteStoreLog.BatchFailed(_logger, batch.Length, _database.Description, ex);
+            for (var i = 0; i < batch.Length; i++)
             {
                 if (!failed[i])
                 {
@@ -174,7 +234,7 @@ internal sealed class SqliteWriter : IAsyncDisposable
             return;
         }
 
-        for (var i = 0; i < batch.Count; i++)
+        for (var i = 0; i < batch.Length; i++)
         {
             if (failed[i])
             {

@@ -36,6 +36,62 @@ public sealed class SqliteApprovalStoreContractTests : ApprovalStoreContractTest
     }
 
     [Fact]
+    public async Task Write_WriterIdle_IsCommittedBeforeTheCallReturns()
+    {
+        await Store.CreateAsync(Pending(Clock.Now), Entries("created", Clock.Now), Ct).AsTask().WaitAsync(Timeout, Ct);
+        var record = Pending(Clock.Now);
+
+        var write = Store.CreateAsync(record, Entries("created", Clock.Now), Ct);
+
+        Assert.True(write.IsCompleted, "a lone write on an idle file database is committed on the caller's thread, not handed to the writer thread");
+        Assert.True((await write).Created);
+        Assert.Equal(record, await Store.GetAsync(record.Approval.ApprovalId, Ct).AsTask().WaitAsync(Timeout, Ct));
+    }
+
+    [Fact]
+    public async Task Writes_WhileACallerCommits_WaitForItThenCommitInArrivalOrder()
+    {
+        using var entered = new ManualResetEventSlim();
+        using var release = new ManualResetEventSlim();
+        var published = new List<string>();
+        using var blocker = Store.Subscribe(change =>
+        {
+            lock (published)
+            {
+                published.Add(change.ApprovalId);
+            }
+
+            if (!entered.IsSet)
+            {
+                entered.Set();
+                release.Wait(Timeout); // holds the commit in progress, as a slow fsync would
+            }
+        });
+        var first = Pending(Clock.Now);
+        var firstWrite = Task.Run(() => Store.CreateAsync(first, Entries("created", Clock.Now), Ct).AsTask(), Ct);
+        Assert.True(entered.Wait(Timeout), "the first write was not committed");
+
+        var queued = Enumerable.Range(0, 10).Select(_ => Pending(Clock.Now)).ToArray();
+        var writes = queued.Select(record => Store.CreateAsync(record, Entries("created", Clock.Now), Ct).AsTask()).ToArray();
+        await Task.Delay(200, Ct);
+        Assert.All(writes, write => Assert.False(write.IsCompleted, "a write completed while another batch was still committing"));
+        Assert.False(firstWrite.IsCompleted);
+
+        release.Set();
+        await Task.WhenAll(writes.Append(firstWrite)).WaitAsync(Timeout, Ct);
+
+        Assert.All(writes.Append(firstWrite), write => Assert.True(write.Result.Created));
+        lock (published)
+        {
+            Assert.Equal([first.Approval.ApprovalId, .. queued.Select(r => r.Approval.ApprovalId)], published);
+        }
+
+        var audit = await ReadAllAuditAsync(Store).WaitAsync(Timeout, Ct);
+        Assert.Equal(11, audit.Count);
+        AssertValidChain(audit);
+    }
+
+    [Fact]
     public async Task Reopen_AfterCleanShutdown_SeesRecordsIndexesTokensAndChain()
     {
         var record = Pending(Clock.Now, pool: "finance", deadlineMs: Clock.Now.AddMinutes(1).ToUnixTimeMilliseconds());
