@@ -1,3 +1,4 @@
+using GateSidecar.Approvals;
 using GateSidecar.Hosting;
 using GateSidecar.Telemetry;
 
@@ -39,7 +40,15 @@ if (app is null)
 
 await using (app)
 {
-    await app.RunAsync();
+    try
+    {
+        await app.RunAsync();
+    }
+    catch (StoreRefusedException ex)
+    {
+        Console.Error.WriteLine($"gate: {ex.Message}");
+        return 2;
+    }
 }
 
 return 0;

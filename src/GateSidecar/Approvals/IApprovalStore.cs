@@ -127,3 +127,9 @@ internal sealed record AuditPage(IReadOnlyList<AuditEvent> Events, string? NextP
 
 /// <summary>The backing server cannot be reached; callers answer UNAVAILABLE (fail closed).</summary>
 internal sealed class StoreUnavailableException(string message, Exception? inner = null) : Exception(message, inner);
+
+/// <summary>
+/// The store answers but cannot be used as it is (e.g. a Redis older than the store needs): the
+/// sidecar does not start, and the message says what to change. Retrying does not help.
+/// </summary>
+internal sealed class StoreRefusedException(string message) : Exception(message);

@@ -73,7 +73,7 @@ public sealed class ApproversOnRedisTests
         // Sidecar A announces; its subscription connection goes through a relay that holds it back
         // 1.5 s whenever it (re)connects. B creates approvals while A's subscription is down.
         await using var redis = await RedisServer.StartAsync();
-        await using var relay = new SubscriptionDelayProxy(redis.Port, TimeSpan.FromSeconds(1.5));
+        await using var relay = new RedisRelay(redis.Port, holdSubscriptions: TimeSpan.FromSeconds(1.5));
         await using var receiver = await WebhookReceiver.StartAsync();
         var file = await NotifyFinanceAsync(receiver);
         await using var a = await ApproverSidecar.StartAsync(o => o with { Store = GateStoreKind.Redis, Redis = relay.Endpoint, NotificationsPath = file });

@@ -101,6 +101,23 @@ public sealed class SidecarProcessTests
     }
 
     [Fact]
+    public async Task RedisOlderThan7_StartFailsNamingTheVersionAndTheWayOut()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        await using var relay = new RedisRelay(redis.Port, reportMajorVersion: 6);
+        string[] arguments = ["--grpc-port", "0", "--http-port", "0", "--store", "redis", "--redis", relay.Endpoint,
+            "--policy", Path.Combine(Files, "policy.yaml"), "--approvers", Path.Combine(Files, "approvers.yaml")];
+
+        var (exitCode, stdout, stderr) = await GateProcess.RunToExitAsync(arguments);
+
+        Assert.Equal(2, exitCode);
+        Assert.DoesNotContain("listening", stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("Unhandled exception", stderr, StringComparison.Ordinal);
+        Assert.Matches(@"gate: redis at 127\.0\.0\.1:\d+ is version 6\.\d+\.\d+; the redis store needs 7\.0 or later", stderr);
+        Assert.Contains("Upgrade Redis or use --store sqlite", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Help_PrintsUsageAndExits0()
     {
         var (exitCode, stdout, _) = await GateProcess.RunToExitAsync(["--help"]);

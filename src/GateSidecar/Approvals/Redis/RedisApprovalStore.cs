@@ -81,7 +81,7 @@ internal sealed partial class RedisApprovalStore : IApprovalStore
         if (connection.ServerVersion is { } version && version < MinimumServerVersion)
         {
             await connection.DisposeAsync().ConfigureAwait(false);
-            throw new InvalidOperationException(
+            throw new StoreRefusedException(
                 $"redis at {connection.Endpoint} is version {version}; the redis store needs {MinimumServerVersion} or later (it keeps a change log with stream commands of that version). Upgrade Redis or use --store sqlite.");
         }
 

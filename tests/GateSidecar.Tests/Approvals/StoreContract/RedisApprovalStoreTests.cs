@@ -108,7 +108,7 @@ public sealed class RedisApprovalStoreTests : StoreTestBase
     {
         // This sidecar reaches Redis through a relay that holds its subscription connection back
         // 1.5 s whenever it (re)connects; the other writes while that connection is down.
-        await using var proxy = new SubscriptionDelayProxy(Server.Port, TimeSpan.FromSeconds(1.5));
+        await using var proxy = new RedisRelay(Server.Port, holdSubscriptions: TimeSpan.FromSeconds(1.5));
         var store = await OpenOnAsync(proxy.Endpoint, Prefix);
         using var recorder = new ChangeRecorder(store);
         var before = Pending(Clock.Now);
@@ -149,7 +149,7 @@ public sealed class RedisApprovalStoreTests : StoreTestBase
     [Fact]
     public async Task Changes_LogTrimmedPastTheGap_StillDeliversWhatTheLogHoldsAndWarns()
     {
-        await using var proxy = new SubscriptionDelayProxy(Server.Port, TimeSpan.FromSeconds(1.5));
+        await using var proxy = new RedisRelay(Server.Port, holdSubscriptions: TimeSpan.FromSeconds(1.5));
         var log = new TestOutputLogger<RedisApprovalStore>();
         var writer = await OpenOnAsync(Server.Endpoint, "trim", changeLogLength: 1);
         var store = await OpenOnAsync(proxy.Endpoint, "trim", log);
@@ -196,7 +196,7 @@ public sealed class RedisApprovalStoreTests : StoreTestBase
     {
         // Under load the subscription connection can come up after the command connection; a store
         // that returned from start-up then missed the changes written before it was subscribed.
-        await using var proxy = new SubscriptionDelayProxy(Server.Port, TimeSpan.FromSeconds(1.5));
+        await using var proxy = new RedisRelay(Server.Port, holdSubscriptions: TimeSpan.FromSeconds(1.5));
         var store = await OpenOnAsync(proxy.Endpoint, "late");
         using var recorder = new ChangeRecorder(store);
         var record = Pending(Clock.Now);
@@ -212,6 +212,22 @@ public sealed class RedisApprovalStoreTests : StoreTestBase
             new RedisStoreOptions { Configuration = endpoint, KeyPrefix = prefix, ChangeLogLength = changeLogLength, ConnectTimeout = TimeSpan.FromSeconds(5) },
             Clock,
             log ?? new TestOutputLogger<RedisApprovalStore>()));
+
+    [Fact]
+    public async Task Start_RedisOlderThan7_IsRefusedNamingBothVersions()
+    {
+        await using var relay = new RedisRelay(Server.Port, reportMajorVersion: 6);
+        var store = new RedisApprovalStore(
+            new RedisStoreOptions { Configuration = relay.Endpoint, KeyPrefix = Prefix, ConnectTimeout = TimeSpan.FromSeconds(5) },
+            Clock,
+            new TestOutputLogger<RedisApprovalStore>());
+        await using var _ = store;
+
+        var refused = await Assert.ThrowsAsync<StoreRefusedException>(() => store.InitializeAsync(Ct)).WaitAsync(Timeout, Ct);
+
+        Assert.Matches(@"^redis at 127\.0\.0\.1:\d+ is version 6\.\d+\.\d+; the redis store needs 7\.0 or later", refused.Message);
+        Assert.Contains("Upgrade Redis or use --store sqlite", refused.Message, StringComparison.Ordinal);
+    }
 
     [Fact]
     public async Task Start_WhileRedisIsDown_FailsUnavailableThenWorksOnceRedisAnswers()
