@@ -38,7 +38,7 @@ internal static class ApprovalScenario
         var thinkMin = options.ThinkMin.TotalSeconds;
         var thinkSpan = (options.ThinkMax - options.ThinkMin).TotalSeconds;
         await using var bot = new ApproverBot([sidecar], ["alice"], "desk", () => TimeSpan.FromSeconds(thinkMin + (Random.Shared.NextDouble() * thinkSpan)));
-        await bot.StartAsync(calls, i => calls.Refund(i, 900), TimeSpan.FromSeconds(30)).ConfigureAwait(false);
+        await bot.StartAsync(i => calls.Refund(i, 900), TimeSpan.FromSeconds(30)).ConfigureAwait(false);
 
         var metrics = new AgentMetrics();
         var origin = MonotonicClock.NowNs();
@@ -111,8 +111,8 @@ internal static class ApprovalScenario
         report.Check("every Guard call answered OK and ended APPROVED", metrics.Statuses.Errors == 0 && metrics.Unexpected == 0 && approved == started,
             $"{approved} APPROVED of {started} calls, {metrics.Statuses.Errors} errors, {metrics.Unexpected} other endings{(metrics.FirstUnexpected is null ? string.Empty : "; first: " + metrics.FirstUnexpected)}");
         var decided = bot.DecideStatuses.Ok;
-        report.Check("every pending approval decided exactly once, by the bot", bot.DecideStatuses.Errors == 0 && bot.StreamFailures == 0 && decided == approved + 1,
-            $"{decided} Decide calls OK for {approved} approvals + 1 probe, {bot.DecideStatuses.Errors} refused, {bot.StreamFailures} stream failures{(bot.FirstStreamFailure is null ? string.Empty : ": " + bot.FirstStreamFailure)}");
+        report.Check("every pending approval decided exactly once, by the bot", bot.DecideStatuses.Errors == 0 && bot.StreamFailures == 0 && decided == approved + bot.ProbesCreated,
+            $"{decided} Decide calls OK for {approved} approvals + {bot.ProbesCreated} probe(s), {bot.DecideStatuses.Errors} refused, {bot.StreamFailures} stream failures{(bot.FirstStreamFailure is null ? string.Empty : ": " + bot.FirstStreamFailure)}");
         report.Check("sampled tokens verify offline (ES256, JWKS, exact arguments)", tokens.Unavailable is null && tokens.FailureCount == 0 && tokens.Verified > 0,
             tokens.Unavailable ?? (tokens.FailureCount == 0 ? $"{tokens.Verified} tokens verified" : $"{tokens.FailureCount} of {tokens.Verified} failed; first: {tokens.FirstFailure}"));
         var left = await PendingCount.CountAsync(sidecar.As("bob"), "desk").ConfigureAwait(false);

@@ -55,36 +55,66 @@ internal sealed class ApproverBot : IAsyncDisposable
     /// <summary>What the bot did for an approval, or null if it never saw it.</summary>
     public BotDecision? Find(string approvalId) => _decisions.TryGetValue(approvalId, out var d) ? d : null;
 
+    /// <summary>Probe approvals created to prove the streams live (each is decided like any other).</summary>
+    public int ProbesCreated { get; private set; }
+
     /// <summary>
     /// Opens the streams and proves them live: a probe call is created on each sidecar and must be
-    /// seen on every stream before the load starts (StreamPending only carries changes from now on).
+    /// seen on every stream before the load starts. StreamPending only carries changes from the
+    /// moment the sidecar has the stream, and nothing tells the client when that is, so a round of
+    /// probes created before a stream was there is never seen on it: a new round follows every
+    /// <paramref name="roundWait"/>. Probes no stream saw are then decided here, so none is left
+    /// pending.
     /// </summary>
-    public async Task StartAsync(Calls calls, Func<long, CheckRequest> probe, TimeSpan timeout)
+    public async Task StartAsync(Func<long, CheckRequest> probe, TimeSpan timeout, TimeSpan? roundWait = null)
     {
-        var probes = new List<string>();
         for (var i = 0; i < _sidecars.Count; i++)
         {
             var sidecar = _sidecars[i];
             var client = sidecar.As(_approvers[i % _approvers.Length]);
-            var live = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            _streams.Add(Task.Run(() => ReadStreamAsync(sidecar, client, live)));
+            _streams.Add(Task.Run(() => ReadStreamAsync(sidecar, client)));
         }
 
+        var wait = roundWait ?? TimeSpan.FromSeconds(2);
         using var deadline = new CancellationTokenSource(timeout);
-        for (var i = 0; i < _sidecars.Count; i++)
+        var created = new List<(string Id, Sidecar Sidecar)>();
+        while (true)
         {
-            var response = await _sidecars[i].Gate.CheckAsync(probe(-1 - i), new CallOptions { Timeout = timeout }).ConfigureAwait(false);
-            probes.Add(response.ApprovalId);
-        }
-
-        while (!probes.TrueForAll(p => _decisions.TryGetValue(p, out var d) && d.StreamsSeen >= _sidecars.Count))
-        {
-            if (deadline.IsCancellationRequested)
+            var round = new List<string>();
+            for (var i = 0; i < _sidecars.Count; i++)
             {
-                throw new InvalidOperationException($"the approver streams did not deliver the probe approvals within {timeout.TotalSeconds:0} s ({StreamFailures} stream failures: {FirstStreamFailure})");
+                var response = await _sidecars[i].Gate.CheckAsync(probe(-1 - ProbesCreated), new CallOptions { Timeout = timeout }).ConfigureAwait(false);
+                ProbesCreated++;
+                round.Add(response.ApprovalId);
+                created.Add((response.ApprovalId, _sidecars[i]));
             }
 
-            await Task.Delay(20, CancellationToken.None).ConfigureAwait(false);
+            var roundEnds = DateTime.UtcNow + wait;
+            while (!round.TrueForAll(p => _decisions.TryGetValue(p, out var d) && d.StreamsSeen >= _sidecars.Count) && DateTime.UtcNow < roundEnds)
+            {
+                if (deadline.IsCancellationRequested)
+                {
+                    throw new InvalidOperationException($"the approver streams did not deliver the probe approvals within {timeout.TotalSeconds:0} s ({ProbesCreated} probes; {StreamFailures} stream failures: {FirstStreamFailure})");
+                }
+
+                await Task.Delay(20, CancellationToken.None).ConfigureAwait(false);
+            }
+
+            if (round.TrueForAll(p => _decisions.TryGetValue(p, out var d) && d.StreamsSeen >= _sidecars.Count))
+            {
+                break;
+            }
+        }
+
+        foreach (var (id, sidecar) in created)
+        {
+            if (_decisions.ContainsKey(id))
+            {
+                continue;
+            }
+
+            var approval = await sidecar.Gate.GetApprovalAsync(new GetApprovalRequest { ApprovalId = id }, new CallOptions { Timeout = timeout }).ConfigureAwait(false);
+            Take(approval, "probe clean-up");
         }
     }
 
@@ -125,7 +155,7 @@ internal sealed class ApproverBot : IAsyncDisposable
         _stop.Dispose();
     }
 
-    private async Task ReadStreamAsync(Sidecar sidecar, ApprovalsClient client, TaskCompletionSource live)
+    private async Task ReadStreamAsync(Sidecar sidecar, ApprovalsClient client)
     {
         try
         {
@@ -138,15 +168,7 @@ internal sealed class ApproverBot : IAsyncDisposable
                     continue;
                 }
 
-                var decision = _decisions.GetOrAdd(evt.ApprovalId, static (_, state) => new BotDecision(state.now, state.name, state.approval), (now, name: sidecar.Name, approval: evt.Approval));
-                decision.MarkSeen(sidecar.Name);
-                if (decision.TryStart())
-                {
-                    lock (_work)
-                    {
-                        _work.Add(DecideAsync(decision));
-                    }
-                }
+                Take(evt.Approval, sidecar.Name, now).MarkSeen(sidecar.Name);
             }
         }
         catch (RpcException ex) when (ex.Status == StatusCode.Cancelled && _stop.IsCancellationRequested)
@@ -159,6 +181,21 @@ internal sealed class ApproverBot : IAsyncDisposable
                 _firstStreamFailure = $"StreamPending on sidecar {sidecar.Name}: {ex.Message}";
             }
         }
+    }
+
+    /// <summary>The bot's record of an approval seen via <paramref name="via"/>; its decisions start the first time.</summary>
+    private BotDecision Take(Approval approval, string via, long? seenNs = null)
+    {
+        var decision = _decisions.GetOrAdd(approval.ApprovalId, static (_, state) => new BotDecision(state.now, state.via, state.approval), (now: seenNs ?? MonotonicClock.NowNs(), via, approval));
+        if (decision.TryStart())
+        {
+            lock (_work)
+            {
+                _work.Add(DecideAsync(decision));
+            }
+        }
+
+        return decision;
     }
 
     private async Task DecideAsync(BotDecision decision)

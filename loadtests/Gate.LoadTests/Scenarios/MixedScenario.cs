@@ -43,7 +43,7 @@ internal static class MixedScenario
         var thinkMin = options.ThinkMin.TotalSeconds;
         var thinkSpan = (options.ThinkMax - options.ThinkMin).TotalSeconds;
         await using var bot = new ApproverBot(deployment.Sidecars, ["alice", "bob", "carol"], "desk", () => TimeSpan.FromSeconds(thinkMin + (Random.Shared.NextDouble() * thinkSpan)));
-        await bot.StartAsync(calls, i => calls.Refund(i, 900), TimeSpan.FromSeconds(30)).ConfigureAwait(false);
+        await bot.StartAsync(i => calls.Refund(i, 900), TimeSpan.FromSeconds(30)).ConfigureAwait(false);
 
         var schedule = new ArrivalSchedule(options.Rate, options.Ramp, options.Warmup, options.Duration);
         var recorder = new RunRecorder(MonotonicClock.NowNs() + 1_000_000, schedule.MeasureFromNs, options.Ramp + options.Warmup + options.Duration + TimeSpan.FromSeconds(10));
@@ -153,9 +153,9 @@ internal static class MixedScenario
             $"{recorder.Statuses.Errors} call errors, {bot.DecideStatuses.Errors} decision errors, {recorder.InFlight} unanswered, {bot.StreamFailures} stream failures{(bot.FirstStreamFailure is null ? string.Empty : ": " + bot.FirstStreamFailure)}");
         report.Check("every auto call ALLOWED, every gated call APPROVED", Interlocked.Read(ref unexpected) == 0 && approved == single + quorum,
             $"{approved} of {single + quorum} gated calls APPROVED, {unexpected} unexpected{(firstUnexpected is null ? string.Empty : "; first: " + firstUnexpected)}");
-        var expectedDecisions = single + (2 * quorum) + deployment.Sidecars.Count;
+        var expectedDecisions = single + (2 * quorum) + bot.ProbesCreated;
         report.Check("each approval decided once per approver, quorum by two", bot.DecideStatuses.Ok == expectedDecisions,
-            $"{bot.DecideStatuses.Ok} decisions applied, {expectedDecisions} expected ({single} single + 2 x {quorum} quorum + {deployment.Sidecars.Count} probes)");
+            $"{bot.DecideStatuses.Ok} decisions applied, {expectedDecisions} expected ({single} single + 2 x {quorum} quorum + {bot.ProbesCreated} probes)");
         report.Check("decisions taken on both sidecars reach Guard streams on the other", bot.DecidedOn(0) > 0 && bot.DecidedOn(1) > 0 && (Interlocked.Read(ref cross) > 0 || single + quorum < 20),
             $"{bot.DecidedOn(0)} decisions on A, {bot.DecidedOn(1)} on B, {cross} measured Guard streams decided through the other sidecar");
         report.Check("sampled tokens verify offline (ES256, JWKS, exact arguments)", tokens.Unavailable is null && tokens.FailureCount == 0 && tokens.Verified > 0,
