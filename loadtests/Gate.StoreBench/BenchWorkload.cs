@@ -47,6 +47,17 @@ internal static class BenchWorkload
             }
         });
 
+    /// <summary>Reads every record back by id, as Decide and Watch do.</summary>
+    public static Task<BenchResult> ReadAsync(IApprovalStore store, StoredApproval[] records, int concurrency) =>
+        RunAsync(records.Length, concurrency, records, async i =>
+        {
+            var read = await store.GetAsync(records[i].Approval.ApprovalId, CancellationToken.None);
+            if (read is null || read.Approval.ApprovalId != records[i].Approval.ApprovalId)
+            {
+                throw new InvalidOperationException($"record {i} was not read back");
+            }
+        });
+
     private static async Task<BenchResult> RunAsync(int count, int concurrency, StoredApproval[] records, Func<int, Task> operation)
     {
         var latencies = new double[count];

@@ -6,8 +6,9 @@ using GateSidecar.Approvals.Redis;
 using GateSidecar.Approvals.Sqlite;
 using Microsoft.Extensions.Logging.Abstractions;
 
-// Creates N pending approvals (one audit entry each) with C concurrent writers on each store, then
-// decides them all (compare-and-set, one audit entry each), and prints throughput and latency.
+// Creates N pending approvals (one audit entry each) with C concurrent writers on each store, reads
+// each back by id, then decides them all (compare-and-set, one audit entry each), and prints
+// throughput and latency.
 //   dotnet run -c Release --project loadtests/Gate.StoreBench -- [--store sqlite|redis|all]
 //       [--count 20000] [--concurrency 64] [--redis HOST:PORT] [--sqlite PATH] [--sqlite-sync full|normal]
 var options = BenchOptions.Parse(args);
@@ -49,6 +50,7 @@ static async Task RunAsync(string name, IApprovalStore store, BenchOptions optio
 
         var created = await BenchWorkload.CreateAsync(store, options.Count, options.Concurrency, "run");
         Report("create pending", created);
+        Report("read by id    ", await BenchWorkload.ReadAsync(store, created.Records, options.Concurrency));
         var decided = await BenchWorkload.DecideAsync(store, created.Records, options.Concurrency);
         Report("decide (CAS)  ", decided);
     }

@@ -20,7 +20,7 @@ internal sealed partial class SqliteApprovalStore
     }
 
     public ValueTask<AuditCheckpoint?> GetAuditCheckpointAsync(CancellationToken cancellationToken) =>
-        ReadAsync(0, static (connection, _) => SqliteAuditCheckpoints.Read(connection), cancellationToken);
+        ReadAsync(0, static (reader, _) => SqliteAuditCheckpoints.Read(reader.Connection), cancellationToken);
 
     public ValueTask<bool> TryPruneAuditAsync(long expectedThroughSeq, AuditCheckpoint next, IReadOnlyList<AuditEvent> pruned, CancellationToken cancellationToken)
     {

@@ -94,12 +94,7 @@ internal sealed partial class SqliteApprovalStore : IApprovalStore
     public ValueTask<StoredApproval?> GetAsync(string approvalId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(approvalId);
-        return ReadAsync(approvalId, static (connection, id) =>
-        {
-            using var command = Command(connection, "SELECT data FROM approvals WHERE id = $id;", ("$id", id));
-            using var reader = command.ExecuteReader();
-            return reader.Read() ? StoredApproval.Parser.ParseFrom((byte[])reader.GetValue(0)) : null;
-        }, cancellationToken);
+        return ReadAsync(approvalId, static (reader, id) => reader.GetApproval(id), cancellationToken);
     }
 
     public ValueTask<PendingPage> ListPendingAsync(IReadOnlyCollection<string> pools, string? pageToken, int pageSize, CancellationToken cancellationToken)
@@ -112,20 +107,20 @@ internal sealed partial class SqliteApprovalStore : IApprovalStore
             return new ValueTask<PendingPage>(new PendingPage([], null));
         }
 
-        return ReadAsync(query, SqliteQueries.ListPending, cancellationToken);
+        return ReadAsync(query, static (reader, q) => SqliteQueries.ListPending(reader.Connection, q), cancellationToken);
     }
 
     public ValueTask<IReadOnlyList<string>> GetDueAsync(DateTimeOffset now, int max, CancellationToken cancellationToken) =>
-        ReadAsync((Now: now.ToUnixTimeMilliseconds(), Max: Math.Max(1, max)), SqliteQueries.Due, cancellationToken);
+        ReadAsync((Now: now.ToUnixTimeMilliseconds(), Max: Math.Max(1, max)), static (reader, q) => SqliteQueries.Due(reader.Connection, q), cancellationToken);
 
     public ValueTask<DateTimeOffset?> GetNextDeadlineAsync(CancellationToken cancellationToken) =>
-        ReadAsync(0, static (connection, _) => SqliteQueries.NextDeadline(connection), cancellationToken);
+        ReadAsync(0, static (reader, _) => SqliteQueries.NextDeadline(reader.Connection), cancellationToken);
 
     public ValueTask<AuditPage> ListAuditAsync(AuditQuery query, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(query);
         var after = query.PageToken is null ? 0 : StoreConventions.ParseAuditToken(query.PageToken);
-        return ReadAsync((Query: query, After: after), static (connection, q) => SqliteQueries.ListAudit(connection, q.Query, q.After), cancellationToken);
+        return ReadAsync((Query: query, After: after), static (reader, q) => SqliteQueries.ListAudit(reader.Connection, q.Query, q.After), cancellationToken);
     }
 
     public async IAsyncEnumerable<AuditEvent> ReadAuditAsync([EnumeratorCancellation] CancellationToken cancellationToken)
@@ -133,7 +128,7 @@ internal sealed partial class SqliteApprovalStore : IApprovalStore
         long after = 0;
         while (true)
         {
-            var chunk = await ReadAsync(after, static (connection, a) => SqliteQueries.AuditChunk(connection, a, AuditReadChunk), cancellationToken).ConfigureAwait(false);
+            var chunk = await ReadAsync(after, static (reader, a) => SqliteQueries.AuditChunk(reader.Connection, a, AuditReadChunk), cancellationToken).ConfigureAwait(false);
             foreach (var entry in chunk)
             {
                 yield return entry;
@@ -154,9 +149,9 @@ internal sealed partial class SqliteApprovalStore : IApprovalStore
     {
         try
         {
-            return await ReadAsync(0, static (connection, _) =>
+            return await ReadAsync(0, static (reader, _) =>
             {
-                using var command = Command(connection, "SELECT count(*) FROM sqlite_master;");
+                using var command = Command(reader.Connection, "SELECT count(*) FROM sqlite_master;");
                 command.ExecuteScalar();
                 return true;
             }, cancellationToken).ConfigureAwait(false);
@@ -202,13 +197,21 @@ internal sealed partial class SqliteApprovalStore : IApprovalStore
 
     private void Publish(ApprovalChange change) => _subscribers.Publish(change, _onSubscriberError);
 
-    private async ValueTask<T> ReadAsync<TState, T>(TState state, Func<SqliteConnection, TState, T> read, CancellationToken cancellationToken)
+    private async ValueTask<T> ReadAsync<TState, T>(TState state, Func<SqliteReader, TState, T> read, CancellationToken cancellationToken)
     {
         _ = Writer;
         try
         {
             using var lease = await _database.OpenReaderAsync(cancellationToken).ConfigureAwait(false);
-            return read(lease.Connection, state);
+            try
+            {
+                return read(lease.Reader, state);
+            }
+            catch (SqliteException)
+            {
+                lease.Reader.Broken = true;
+                throw;
+            }
         }
         catch (SqliteException ex) when (SqliteDatabase.IsUnavailable(ex.SqliteErrorCode))
         {

@@ -14,8 +14,13 @@ internal sealed class SqliteDatabase : IDisposable
 {
     public const string MemoryPath = ":memory:";
 
+    /// <summary>Reader connections kept open between reads (most recently used on top), at most this many.</summary>
+    private const int MaxIdleReaders = 8;
+
     private readonly string _connectionString;
     private readonly SemaphoreSlim? _memoryGate;
+    private readonly Stack<SqliteReader> _idleReaders = new();
+    private bool _disposed;
 
     public SqliteDatabase(string path, TimeSpan busyTimeout)
     {
@@ -81,7 +86,10 @@ internal sealed class SqliteDatabase : IDisposable
         return connection;
     }
 
-    /// <summary>A reader connection; for the in-memory database it also holds the turn.</summary>
+    /// <summary>
+    /// A reader connection, idle from an earlier read when there is one (with the statements it
+    /// has prepared); for the in-memory database it also holds the turn.
+    /// </summary>
     public async ValueTask<Lease> OpenReaderAsync(CancellationToken cancellationToken)
     {
         if (_memoryGate is not null)
@@ -91,9 +99,20 @@ internal sealed class SqliteDatabase : IDisposable
 
         try
         {
-            var connection = new SqliteConnection(_connectionString);
-            connection.Open();
-            return new Lease(connection, _memoryGate);
+            SqliteReader? reader;
+            lock (_idleReaders)
+            {
+                _idleReaders.TryPop(out reader);
+            }
+
+            if (reader is null)
+            {
+                var connection = new SqliteConnection(_connectionString);
+                connection.Open();
+                reader = new SqliteReader(connection);
+            }
+
+            return new Lease(this, reader);
         }
         catch
         {
@@ -141,6 +160,15 @@ internal sealed class SqliteDatabase : IDisposable
 
     public void Dispose()
     {
+        lock (_idleReaders)
+        {
+            _disposed = true;
+            while (_idleReaders.TryPop(out var reader))
+            {
+                reader.Dispose();
+            }
+        }
+
         using (var connection = new SqliteConnection(_connectionString))
         {
             SqliteConnection.ClearPool(connection);
@@ -156,15 +184,35 @@ internal sealed class SqliteDatabase : IDisposable
         command.ExecuteNonQuery();
     }
 
-    internal readonly struct Lease(SqliteConnection connection, SemaphoreSlim? gate) : IDisposable
+    /// <summary>Keeps a reader for the next read unless it failed, the database is closed or enough are idle.</summary>
+    private void Return(SqliteReader reader)
     {
-        public SqliteConnection Connection { get; } = connection;
-
-        public void Dispose()
+        var kept = false;
+        if (!reader.Broken)
         {
-            Connection.Dispose();
-            gate?.Release();
+            lock (_idleReaders)
+            {
+                if (!_disposed && _idleReaders.Count < MaxIdleReaders)
+                {
+                    _idleReaders.Push(reader);
+                    kept = true;
+                }
+            }
         }
+
+        if (!kept)
+        {
+            reader.Dispose();
+        }
+
+        _memoryGate?.Release();
+    }
+
+    internal readonly struct Lease(SqliteDatabase database, SqliteReader reader) : IDisposable
+    {
+        public SqliteReader Reader { get; } = reader;
+
+        public void Dispose() => database.Return(Reader);
     }
 
     private sealed class Turn(SemaphoreSlim gate) : IDisposable

@@ -92,6 +92,30 @@ public sealed class SqliteApprovalStoreContractTests : ApprovalStoreContractTest
     }
 
     [Fact]
+    public async Task Reads_KeptReaderConnections_HoldNoSnapshotAndSeeEachCommit()
+    {
+        var record = Pending(Clock.Now);
+        await Store.CreateAsync(record, Entries("created", Clock.Now), Ct).AsTask().WaitAsync(Timeout, Ct);
+        await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => Store.GetAsync(record.Approval.ApprovalId, Ct).AsTask())).WaitAsync(Timeout, Ct);
+
+        // A kept reader that still held its statement open would pin a snapshot: the checkpoint
+        // could not truncate the WAL (busy), and the next read would miss the update.
+        using (var connection = new SqliteConnection($"Data Source={_directory.DatabasePath};Pooling=False"))
+        {
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = "PRAGMA wal_checkpoint(TRUNCATE);";
+            using var result = command.ExecuteReader();
+            Assert.True(result.Read());
+            Assert.Equal(0L, result.GetInt64(0));
+        }
+
+        var approved = Next(record, ApprovalState.Approved);
+        Assert.True(await Store.TryUpdateAsync(approved, 1, Entries("approved", Clock.Now), Ct).AsTask().WaitAsync(Timeout, Ct));
+        Assert.Equal(approved, await Store.GetAsync(record.Approval.ApprovalId, Ct).AsTask().WaitAsync(Timeout, Ct));
+    }
+
+    [Fact]
     public async Task Reopen_AfterCleanShutdown_SeesRecordsIndexesTokensAndChain()
     {
         var record = Pending(Clock.Now, pool: "finance", deadlineMs: Clock.Now.AddMinutes(1).ToUnixTimeMilliseconds());
