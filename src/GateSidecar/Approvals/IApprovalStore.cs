@@ -91,7 +91,10 @@ internal interface IApprovalStore : IAsyncDisposable
     /// </summary>
     IDisposable Subscribe(Action<ApprovalChange> onChange);
 
-    /// <summary>True when the backing store answers.</summary>
+    /// <summary>
+    /// True when the backing store answers; false when it does not. A store that answers but can
+    /// no longer be used as it is throws <see cref="StoreUnavailableException"/> saying why.
+    /// </summary>
     ValueTask<bool> PingAsync(CancellationToken cancellationToken);
 
     /// <summary>

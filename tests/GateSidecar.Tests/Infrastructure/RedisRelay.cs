@@ -17,7 +17,7 @@ internal sealed class RedisRelay : IAsyncDisposable
     private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
     private readonly int _targetPort;
     private readonly TimeSpan _holdSubscriptions;
-    private readonly byte? _reportedMajor;
+    private volatile string? _reportedMajor;
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _accepting;
 
@@ -26,16 +26,23 @@ internal sealed class RedisRelay : IAsyncDisposable
     /// <param name="reportMajorVersion">A single digit that replaces the major version in <c>redis_version:</c>.</param>
     public RedisRelay(int targetPort, TimeSpan holdSubscriptions = default, int? reportMajorVersion = null)
     {
-        if (reportMajorVersion is < 0 or > 9)
-        {
-            throw new ArgumentOutOfRangeException(nameof(reportMajorVersion), "one digit: the reply keeps its length");
-        }
-
         _targetPort = targetPort;
         _holdSubscriptions = holdSubscriptions;
-        _reportedMajor = reportMajorVersion is { } major ? (byte)('0' + major) : null;
+        ReportMajorVersion = reportMajorVersion;
         _listener.Start();
         _accepting = AcceptAsync();
+    }
+
+    /// <summary>The single digit reported as the major version in replies from now on; null relays the server's own.</summary>
+    public int? ReportMajorVersion
+    {
+        get => _reportedMajor is { } digit ? digit[0] - '0' : null;
+        set => _reportedMajor = value switch
+        {
+            null => null,
+            >= 0 and <= 9 => ((char)('0' + value.Value)).ToString(),
+            _ => throw new ArgumentOutOfRangeException(nameof(value), "one digit: the reply keeps its length"),
+        };
     }
 
     public string Endpoint => "127.0.0.1:" + ((IPEndPoint)_listener.LocalEndpoint).Port;
@@ -118,11 +125,12 @@ internal sealed class RedisRelay : IAsyncDisposable
         int read;
         while ((read = await fromServer.ReadAsync(buffer, _stop.Token)) > 0)
         {
-            for (var i = 0; _reportedMajor is { } major && i < read; i++)
+            var digit = _reportedMajor;
+            for (var i = 0; digit is not null && i < read; i++)
             {
                 if (matched == VersionField.Length)
                 {
-                    buffer[i] = major;
+                    buffer[i] = (byte)digit[0];
                     matched = 0;
                 }
                 else

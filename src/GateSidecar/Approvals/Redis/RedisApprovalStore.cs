@@ -78,11 +78,10 @@ internal sealed partial class RedisApprovalStore : IApprovalStore
         }
 
         var connection = await RedisConnection.ConnectAsync(_options, _logger).ConfigureAwait(false);
-        if (connection.ServerVersion is { } version && version < MinimumServerVersion)
+        if (TooOld(connection) is { } refusal)
         {
             await connection.DisposeAsync().ConfigureAwait(false);
-            throw new StoreRefusedException(
-                $"redis at {connection.Endpoint} is version {version}; the redis store needs {MinimumServerVersion} or later (it keeps a change log with stream commands of that version). Upgrade Redis or use --store sqlite.");
+            throw new StoreRefusedException(refusal);
         }
 
         _connection = connection;
@@ -252,13 +251,26 @@ internal sealed partial class RedisApprovalStore : IApprovalStore
         try
         {
             await connection.RunAsync(connection.Database.PingAsync(), cancellationToken).ConfigureAwait(false);
-            return true;
         }
         catch (StoreUnavailableException)
         {
             return false;
         }
+
+        // Redis was down at start (nothing to check then), or came back as another server.
+        if (TooOld(connection) is { } refusal)
+        {
+            throw new StoreUnavailableException(refusal);
+        }
+
+        return true;
     }
+
+    /// <summary>Why the server the command connection reached cannot be used, or null (also while not connected).</summary>
+    private static string? TooOld(RedisConnection connection) =>
+        connection.ServerVersion is { } version && version < MinimumServerVersion
+            ? $"redis at {connection.Endpoint} is version {version}; the redis store needs {MinimumServerVersion} or later (it keeps a change log with stream commands of that version). Upgrade Redis or use --store sqlite."
+            : null;
 
     /// <summary>Terminal records expire by the TTL set when they became terminal: nothing to prune.</summary>
     public ValueTask<int> PruneAsync(DateTimeOffset olderThan, CancellationToken cancellationToken) => ValueTask.FromResult(0);

@@ -230,6 +230,34 @@ public sealed class RedisApprovalStoreTests : StoreTestBase
     }
 
     [Fact]
+    public async Task Ping_RedisComesBackOlderThan7_FailsUnavailableNamingBothVersions()
+    {
+        await using var relay = new RedisRelay(Server.Port);
+        var store = await OpenOnAsync(relay.Endpoint, Prefix);
+        Assert.True(await store.PingAsync(Ct).AsTask().WaitAsync(Timeout, Ct));
+
+        relay.ReportMajorVersion = 6;
+        Assert.StartsWith(":", await Server.CommandAsync("CLIENT", "KILL", "TYPE", "normal"));
+        var deadline = DateTime.UtcNow + Timeout;
+        StoreUnavailableException? refused = null;
+        while (refused is null && DateTime.UtcNow < deadline)
+        {
+            try
+            {
+                await store.PingAsync(Ct).AsTask().WaitAsync(Timeout, Ct);
+                await Task.Delay(50, Ct);
+            }
+            catch (StoreUnavailableException ex)
+            {
+                refused = ex;
+            }
+        }
+
+        Assert.NotNull(refused);
+        Assert.Matches(@"^redis at 127\.0\.0\.1:\d+ is version 6\.\d+\.\d+; the redis store needs 7\.0 or later", refused.Message);
+    }
+
+    [Fact]
     public async Task Start_WhileRedisIsDown_FailsUnavailableThenWorksOnceRedisAnswers()
     {
         await Server.KillAsync();
