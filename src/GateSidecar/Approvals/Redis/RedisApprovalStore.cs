@@ -34,6 +34,7 @@ internal sealed partial class RedisApprovalStore : IApprovalStore
     private readonly Lock _subscribing = new();
     private Task _ensuringSubscription = Task.CompletedTask;
     private volatile bool _disposed;
+    private volatile string? _refused;
     private int _disposeStarted;
 
     public RedisApprovalStore(RedisStoreOptions options, TimeProvider timeProvider, ILogger<RedisApprovalStore> logger)
@@ -67,7 +68,13 @@ internal sealed partial class RedisApprovalStore : IApprovalStore
 
     private RedisConnection Connection => _connection ?? throw new InvalidOperationException("Call InitializeAsync before using the redis store.");
 
-    private RedisWriter Writer => _writer ?? throw new InvalidOperationException("Call InitializeAsync before using the redis store.");
+    /// <summary>
+    /// Record and audit writes; refused (fail closed) while the last ping found a Redis this store
+    /// cannot use.
+    /// </summary>
+    private RedisWriter Writer => _refused is { } refusal
+        ? throw new StoreUnavailableException(refusal)
+        : _writer ?? throw new InvalidOperationException("Call InitializeAsync before using the redis store.");
 
     /// <summary>Connects (without failing when Redis is down: it reconnects by itself) and subscribes to changes.</summary>
     public async Task InitializeAsync(CancellationToken cancellationToken)
@@ -257,8 +264,10 @@ internal sealed partial class RedisApprovalStore : IApprovalStore
             return false;
         }
 
-        // Redis was down at start (nothing to check then), or came back as another server.
-        if (TooOld(connection) is { } refusal)
+        // Redis was down at start (nothing to check then), or came back as another server: writes
+        // are refused until a ping finds a Redis the store can use again.
+        _refused = TooOld(connection);
+        if (_refused is { } refusal)
         {
             throw new StoreUnavailableException(refusal);
         }

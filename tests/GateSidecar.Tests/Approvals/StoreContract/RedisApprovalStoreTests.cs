@@ -230,7 +230,7 @@ public sealed class RedisApprovalStoreTests : StoreTestBase
     }
 
     [Fact]
-    public async Task Ping_RedisComesBackOlderThan7_FailsUnavailableNamingBothVersions()
+    public async Task Ping_RedisComesBackOlderThan7_FailsUnavailableAndWritesAreRefusedUntilItIsNewAgain()
     {
         await using var relay = new RedisRelay(Server.Port);
         var store = await OpenOnAsync(relay.Endpoint, Prefix);
@@ -255,6 +255,23 @@ public sealed class RedisApprovalStoreTests : StoreTestBase
 
         Assert.NotNull(refused);
         Assert.Matches(@"^redis at 127\.0\.0\.1:\d+ is version 6\.\d+\.\d+; the redis store needs 7\.0 or later", refused.Message);
+        var record = Pending(Clock.Now);
+        var write = await Assert.ThrowsAsync<StoreUnavailableException>(() => store.CreateAsync(record, [], Ct).AsTask());
+        Assert.Equal(refused.Message, write.Message);
+        Assert.Null(await Store.GetAsync(record.Approval.ApprovalId, Ct).AsTask().WaitAsync(Timeout, Ct));
+
+        relay.ReportMajorVersion = null;
+        Assert.StartsWith(":", await Server.CommandAsync("CLIENT", "KILL", "TYPE", "normal"));
+        var created = await ApprovalStoreDurabilityContractTests.EventuallyAsync(async () =>
+        {
+            if (!await store.PingAsync(Ct))
+            {
+                throw new StoreUnavailableException("not reachable yet");
+            }
+
+            return await store.CreateAsync(record, [], Ct);
+        });
+        Assert.True(created.Created);
     }
 
     [Fact]
