@@ -30,6 +30,7 @@ internal static class LoadCommandLine
     private static readonly Option<int> Agents = new("--agents") { Description = "concurrent agents each holding a Guard stream (approval)", DefaultValueFactory = _ => 1000 };
     private static readonly Option<TimeSpan> ThinkMin = DurationOption("--think-min", "shortest approver think time", "200ms");
     private static readonly Option<TimeSpan> ThinkMax = DurationOption("--think-max", "longest approver think time", "2s");
+    private static readonly Option<TimeSpan> BotStreamDelay = DurationOption("--bot-stream-delay", "open the approver bot's streams this late, to test its probe rounds", "0s");
     private static readonly Option<int> Background = new("--background-pending") { Description = "long-deadline approvals created before the timeout scenario", DefaultValueFactory = _ => 10_000 };
     private static readonly Option<string> Store = new("--store") { Description = "sqlite or redis (mixed always uses redis)", DefaultValueFactory = _ => "sqlite" };
     private static readonly Option<int> TokenSample = new("--token-sample") { Description = "verify one token in N offline", DefaultValueFactory = _ => 100 };
@@ -60,7 +61,7 @@ internal static class LoadCommandLine
         });
         var run = new Command("run", "Run one scenario and write its reports.") { scenario };
         AddCommon(run);
-        foreach (var option in new Option[] { Rate, Duration, Warmup, Ramp, MaxInFlight, Mode, Concurrency, Agents, ThinkMin, ThinkMax, Background, Store, TokenSample, Samples, ReportName })
+        foreach (var option in new Option[] { Rate, Duration, Warmup, Ramp, MaxInFlight, Mode, Concurrency, Agents, ThinkMin, ThinkMax, BotStreamDelay, Background, Store, TokenSample, Samples, ReportName })
         {
             run.Options.Add(option);
         }
@@ -98,6 +99,7 @@ internal static class LoadCommandLine
         Agents = parse.GetValue(Agents),
         ThinkMin = parse.GetValue(ThinkMin),
         ThinkMax = parse.GetValue(ThinkMax),
+        BotStreamDelay = parse.GetValue(BotStreamDelay),
         BackgroundPending = parse.GetValue(Background),
         Store = string.Equals(parse.GetValue(Store), "redis", StringComparison.OrdinalIgnoreCase) ? StoreKind.Redis : StoreKind.Sqlite,
         TokenSampleEvery = parse.GetValue(TokenSample),

@@ -37,7 +37,7 @@ internal static class ApprovalScenario
         using var tokens = await TokenSampler.CreateAsync(sidecar, Math.Max(1, options.TokenSampleEvery / 10)).ConfigureAwait(false);
         var thinkMin = options.ThinkMin.TotalSeconds;
         var thinkSpan = (options.ThinkMax - options.ThinkMin).TotalSeconds;
-        await using var bot = new ApproverBot([sidecar], ["alice"], "desk", () => TimeSpan.FromSeconds(thinkMin + (Random.Shared.NextDouble() * thinkSpan)));
+        await using var bot = new ApproverBot([sidecar], ["alice"], "desk", () => TimeSpan.FromSeconds(thinkMin + (Random.Shared.NextDouble() * thinkSpan)), options.BotStreamDelay);
         await bot.StartAsync(i => calls.Refund(i, 900), TimeSpan.FromSeconds(30)).ConfigureAwait(false);
 
         var metrics = new AgentMetrics();

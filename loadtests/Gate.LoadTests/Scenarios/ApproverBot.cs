@@ -18,6 +18,7 @@ internal sealed class ApproverBot : IAsyncDisposable
     private readonly string[] _approvers;
     private readonly string _pool;
     private readonly Func<TimeSpan> _think;
+    private readonly TimeSpan _streamDelay;
     private readonly ConcurrentDictionary<string, BotDecision> _decisions = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stop = new();
     private readonly List<Task> _streams = [];
@@ -27,8 +28,9 @@ internal sealed class ApproverBot : IAsyncDisposable
     private long _streamFailures;
     private string? _firstStreamFailure;
 
-    public ApproverBot(IReadOnlyList<Sidecar> sidecars, string[] approvers, string pool, Func<TimeSpan> think)
+    public ApproverBot(IReadOnlyList<Sidecar> sidecars, string[] approvers, string pool, Func<TimeSpan> think, TimeSpan streamDelay = default)
     {
+        _streamDelay = streamDelay;
         _sidecars = sidecars;
         _approvers = approvers;
         _pool = pool;
@@ -159,6 +161,11 @@ internal sealed class ApproverBot : IAsyncDisposable
     {
         try
         {
+            if (_streamDelay > TimeSpan.Zero)
+            {
+                await Task.Delay(_streamDelay, _stop.Token).ConfigureAwait(false);
+            }
+
             var options = new CallOptions { CancellationToken = _stop.Token };
             await foreach (var evt in client.StreamPending(new StreamPendingRequest { Pool = _pool }, options).ConfigureAwait(false))
             {
@@ -171,7 +178,7 @@ internal sealed class ApproverBot : IAsyncDisposable
                 Take(evt.Approval, sidecar.Name, now).MarkSeen(sidecar.Name);
             }
         }
-        catch (RpcException ex) when (ex.Status == StatusCode.Cancelled && _stop.IsCancellationRequested)
+        catch (Exception ex) when (ex is OperationCanceledException or RpcException { Status: StatusCode.Cancelled } && _stop.IsCancellationRequested)
         {
         }
         catch (Exception ex)

@@ -42,7 +42,7 @@ internal static class MixedScenario
         using var tokens = await TokenSampler.CreateAsync(deployment[0], Math.Max(1, options.TokenSampleEvery / 10)).ConfigureAwait(false);
         var thinkMin = options.ThinkMin.TotalSeconds;
         var thinkSpan = (options.ThinkMax - options.ThinkMin).TotalSeconds;
-        await using var bot = new ApproverBot(deployment.Sidecars, ["alice", "bob", "carol"], "desk", () => TimeSpan.FromSeconds(thinkMin + (Random.Shared.NextDouble() * thinkSpan)));
+        await using var bot = new ApproverBot(deployment.Sidecars, ["alice", "bob", "carol"], "desk", () => TimeSpan.FromSeconds(thinkMin + (Random.Shared.NextDouble() * thinkSpan)), options.BotStreamDelay);
         await bot.StartAsync(i => calls.Refund(i, 900), TimeSpan.FromSeconds(30)).ConfigureAwait(false);
 
         var schedule = new ArrivalSchedule(options.Rate, options.Ramp, options.Warmup, options.Duration);

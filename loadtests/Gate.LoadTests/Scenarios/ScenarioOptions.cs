@@ -29,6 +29,12 @@ internal sealed record ScenarioOptions
 
     public TimeSpan ThinkMax { get; init; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>
+    /// How late the approver bot opens its streams (approval, mixed): for checking that its probe
+    /// rounds cover streams a sidecar does not have yet. Zero in every real run.
+    /// </summary>
+    public TimeSpan BotStreamDelay { get; init; }
+
     /// <summary>Approvals created before the timeout scenario that stay pending with a long deadline.</summary>
     public int BackgroundPending { get; init; } = 10_000;
 
