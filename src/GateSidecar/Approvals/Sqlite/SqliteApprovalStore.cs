@@ -62,7 +62,7 @@ internal sealed partial class SqliteApprovalStore : IApprovalStore
         }
 
         SqliteStoreLog.Opened(_logger, _database.Description, _options.SyncEveryCommit ? "FULL" : "NORMAL", _database.InMemory ? "memory" : "WAL");
-        _writer = new SqliteWriter(_database, connection, _options.MaxBatchSize, _time, Publish, _logger);
+        _writer = new SqliteWriter(_database, connection, _options.MaxBatchSize, callerCommits: !_options.SyncEveryCommit, _time, Publish, _logger);
         return Task.CompletedTask;
     }
 

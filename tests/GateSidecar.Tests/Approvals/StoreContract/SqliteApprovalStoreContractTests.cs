@@ -16,6 +16,11 @@ public sealed class SqliteApprovalStoreContractTests : ApprovalStoreContractTest
     private protected override IApprovalStore NewStore() =>
         new SqliteApprovalStore(_directory.DatabasePath, Clock, NullLogger<SqliteApprovalStore>.Instance);
 
+    /// <summary>A second store on its own file with synchronous=NORMAL, disposed with the test.</summary>
+    private Task<IApprovalStore> OpenNormalSyncAsync() => OpenAsync(new SqliteApprovalStore(
+        Path.Combine(Path.GetDirectoryName(_directory.DatabasePath)!, "normal.db"), Clock, NullLogger<SqliteApprovalStore>.Instance,
+        new SqliteStoreOptions { SyncEveryCommit = false }));
+
     public override async ValueTask DisposeAsync()
     {
         await base.DisposeAsync();
@@ -36,25 +41,29 @@ public sealed class SqliteApprovalStoreContractTests : ApprovalStoreContractTest
     }
 
     [Fact]
-    public async Task Write_WriterIdle_IsCommittedBeforeTheCallReturns()
+    public async Task Write_WriterIdleWithoutFsync_IsCommittedBeforeTheCallReturns()
     {
-        await Store.CreateAsync(Pending(Clock.Now), Entries("created", Clock.Now), Ct).AsTask().WaitAsync(Timeout, Ct);
+        var store = await OpenNormalSyncAsync();
+        await store.CreateAsync(Pending(Clock.Now), Entries("created", Clock.Now), Ct).AsTask().WaitAsync(Timeout, Ct);
         var record = Pending(Clock.Now);
 
-        var write = Store.CreateAsync(record, Entries("created", Clock.Now), Ct);
+        var write = store.CreateAsync(record, Entries("created", Clock.Now), Ct);
 
-        Assert.True(write.IsCompleted, "a lone write on an idle file database is committed on the caller's thread, not handed to the writer thread");
+        Assert.True(write.IsCompleted, "a lone write on an idle file database with synchronous=NORMAL is committed on the caller's thread, not handed to the writer thread");
         Assert.True((await write).Created);
-        Assert.Equal(record, await Store.GetAsync(record.Approval.ApprovalId, Ct).AsTask().WaitAsync(Timeout, Ct));
+        Assert.Equal(record, await store.GetAsync(record.Approval.ApprovalId, Ct).AsTask().WaitAsync(Timeout, Ct));
     }
 
-    [Fact]
-    public async Task Writes_WhileACallerCommits_WaitForItThenCommitInArrivalOrder()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Writes_WhileABatchCommits_WaitForItThenCommitInArrivalOrder(bool fsyncEveryCommit)
     {
+        var store = fsyncEveryCommit ? Store : await OpenNormalSyncAsync();
         using var entered = new ManualResetEventSlim();
         using var release = new ManualResetEventSlim();
         var published = new List<string>();
-        using var blocker = Store.Subscribe(change =>
+        using var blocker = store.Subscribe(change =>
         {
             lock (published)
             {
@@ -68,14 +77,13 @@ public sealed class SqliteApprovalStoreContractTests : ApprovalStoreContractTest
             }
         });
         var first = Pending(Clock.Now);
-        var firstWrite = Task.Run(() => Store.CreateAsync(first, Entries("created", Clock.Now), Ct).AsTask(), Ct);
+        var firstWrite = Task.Run(() => store.CreateAsync(first, Entries("created", Clock.Now), Ct).AsTask(), Ct);
         Assert.True(entered.Wait(Timeout), "the first write was not committed");
 
         var queued = Enumerable.Range(0, 10).Select(_ => Pending(Clock.Now)).ToArray();
-        var writes = queued.Select(record => Store.CreateAsync(record, Entries("created", Clock.Now), Ct).AsTask()).ToArray();
+        var writes = queued.Select(record => store.CreateAsync(record, Entries("created", Clock.Now), Ct).AsTask()).ToArray();
         await Task.Delay(200, Ct);
         Assert.All(writes, write => Assert.False(write.IsCompleted, "a write completed while another batch was still committing"));
-        Assert.False(firstWrite.IsCompleted);
 
         release.Set();
         await Task.WhenAll(writes.Append(firstWrite)).WaitAsync(Timeout, Ct);
@@ -86,7 +94,7 @@ public sealed class SqliteApprovalStoreContractTests : ApprovalStoreContractTest
             Assert.Equal([first.Approval.ApprovalId, .. queued.Select(r => r.Approval.ApprovalId)], published);
         }
 
-        var audit = await ReadAllAuditAsync(Store).WaitAsync(Timeout, Ct);
+        var audit = await ReadAllAuditAsync(store).WaitAsync(Timeout, Ct);
         Assert.Equal(11, audit.Count);
         AssertValidChain(audit);
     }
