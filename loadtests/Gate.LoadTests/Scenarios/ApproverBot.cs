@@ -57,6 +57,8 @@ internal sealed class ApproverBot : IAsyncDisposable
     /// <summary>What the bot did for an approval, or null if it never saw it.</summary>
     public BotDecision? Find(string approvalId) => _decisions.TryGetValue(approvalId, out var d) ? d : null;
 
+    private static readonly TimeSpan ProbeRoundWait = TimeSpan.FromSeconds(2);
+
     /// <summary>Probe approvals created to prove the streams live (each is decided like any other).</summary>
     public int ProbesCreated { get; private set; }
 
@@ -65,10 +67,10 @@ internal sealed class ApproverBot : IAsyncDisposable
     /// seen on every stream before the load starts. StreamPending only carries changes from the
     /// moment the sidecar has the stream, and nothing tells the client when that is, so a round of
     /// probes created before a stream was there is never seen on it: a new round follows every
-    /// <paramref name="roundWait"/>. Probes no stream saw are then decided here, so none is left
+    /// <see cref="ProbeRoundWait"/>. Probes no stream saw are then decided here, so none is left
     /// pending.
     /// </summary>
-    public async Task StartAsync(Func<long, CheckRequest> probe, TimeSpan timeout, TimeSpan? roundWait = null)
+    public async Task StartAsync(Func<long, CheckRequest> probe, TimeSpan timeout)
     {
         for (var i = 0; i < _sidecars.Count; i++)
         {
@@ -77,22 +79,22 @@ internal sealed class ApproverBot : IAsyncDisposable
             _streams.Add(Task.Run(() => ReadStreamAsync(sidecar, client)));
         }
 
-        var wait = roundWait ?? TimeSpan.FromSeconds(2);
         using var deadline = new CancellationTokenSource(timeout);
         var created = new List<(string Id, Sidecar Sidecar)>();
-        while (true)
+        List<string> round;
+        do
         {
-            var round = new List<string>();
-            for (var i = 0; i < _sidecars.Count; i++)
+            round = [];
+            foreach (var sidecar in _sidecars)
             {
-                var response = await _sidecars[i].Gate.CheckAsync(probe(-1 - ProbesCreated), new CallOptions { Timeout = timeout }).ConfigureAwait(false);
+                var response = await sidecar.Gate.CheckAsync(probe(-1 - ProbesCreated), new CallOptions { Timeout = timeout }).ConfigureAwait(false);
                 ProbesCreated++;
                 round.Add(response.ApprovalId);
-                created.Add((response.ApprovalId, _sidecars[i]));
+                created.Add((response.ApprovalId, sidecar));
             }
 
-            var roundEnds = DateTime.UtcNow + wait;
-            while (!round.TrueForAll(p => _decisions.TryGetValue(p, out var d) && d.StreamsSeen >= _sidecars.Count) && DateTime.UtcNow < roundEnds)
+            var roundEnds = DateTime.UtcNow + ProbeRoundWait;
+            while (!SeenOnEveryStream(round) && DateTime.UtcNow < roundEnds)
             {
                 if (deadline.IsCancellationRequested)
                 {
@@ -101,12 +103,8 @@ internal sealed class ApproverBot : IAsyncDisposable
 
                 await Task.Delay(20, CancellationToken.None).ConfigureAwait(false);
             }
-
-            if (round.TrueForAll(p => _decisions.TryGetValue(p, out var d) && d.StreamsSeen >= _sidecars.Count))
-            {
-                break;
-            }
         }
+        while (!SeenOnEveryStream(round));
 
         foreach (var (id, sidecar) in created)
         {
@@ -189,6 +187,9 @@ internal sealed class ApproverBot : IAsyncDisposable
             }
         }
     }
+
+    private bool SeenOnEveryStream(List<string> probes) =>
+        probes.TrueForAll(p => _decisions.TryGetValue(p, out var d) && d.StreamsSeen >= _sidecars.Count);
 
     /// <summary>The bot's record of an approval seen via <paramref name="via"/>; its decisions start the first time.</summary>
     private BotDecision Take(Approval approval, string via, long? seenNs = null)

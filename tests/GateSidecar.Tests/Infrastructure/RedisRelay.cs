@@ -17,7 +17,7 @@ internal sealed class RedisRelay : IAsyncDisposable
     private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
     private readonly int _targetPort;
     private readonly TimeSpan _holdSubscriptions;
-    private volatile string? _reportedMajor;
+    private volatile int _reportedMajor = -1; // -1: the server's own
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _accepting;
 
@@ -36,11 +36,11 @@ internal sealed class RedisRelay : IAsyncDisposable
     /// <summary>The single digit reported as the major version in replies from now on; null relays the server's own.</summary>
     public int? ReportMajorVersion
     {
-        get => _reportedMajor is { } digit ? digit[0] - '0' : null;
+        get => _reportedMajor < 0 ? null : _reportedMajor;
         set => _reportedMajor = value switch
         {
-            null => null,
-            >= 0 and <= 9 => ((char)('0' + value.Value)).ToString(),
+            null => -1,
+            >= 0 and <= 9 => value.Value,
             _ => throw new ArgumentOutOfRangeException(nameof(value), "one digit: the reply keeps its length"),
         };
     }
@@ -125,12 +125,12 @@ internal sealed class RedisRelay : IAsyncDisposable
         int read;
         while ((read = await fromServer.ReadAsync(buffer, _stop.Token)) > 0)
         {
-            var digit = _reportedMajor;
-            for (var i = 0; digit is not null && i < read; i++)
+            var major = _reportedMajor;
+            for (var i = 0; major >= 0 && i < read; i++)
             {
                 if (matched == VersionField.Length)
                 {
-                    buffer[i] = (byte)digit[0];
+                    buffer[i] = (byte)('0' + major);
                     matched = 0;
                 }
                 else

@@ -187,20 +187,17 @@ internal sealed class SqliteDatabase : IDisposable
     /// <summary>Keeps a reader for the next read unless it failed, the database is closed or enough are idle.</summary>
     private void Return(SqliteReader reader)
     {
-        var kept = false;
-        if (!reader.Broken)
+        var keep = false;
+        lock (_idleReaders)
         {
-            lock (_idleReaders)
+            if (!reader.Broken && !_disposed && _idleReaders.Count < MaxIdleReaders)
             {
-                if (!_disposed && _idleReaders.Count < MaxIdleReaders)
-                {
-                    _idleReaders.Push(reader);
-                    kept = true;
-                }
+                _idleReaders.Push(reader);
+                keep = true;
             }
         }
 
-        if (!kept)
+        if (!keep)
         {
             reader.Dispose();
         }
