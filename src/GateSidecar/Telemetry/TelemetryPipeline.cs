@@ -66,10 +66,23 @@ internal sealed partial class TelemetryPipeline : IDisposable
             })
             .Build();
 
+    /// <summary>The meter .NET publishes its runtime instruments on (<c>dotnet.gc.*</c>, <c>dotnet.thread_pool.*</c>, …).</summary>
+    public const string RuntimeMeter = "System.Runtime";
+
+    /// <summary>Kestrel's meter (<c>kestrel.active_connections</c>, <c>kestrel.connection.duration</c>, …).</summary>
+    public const string KestrelMeter = "Microsoft.AspNetCore.Server.Kestrel";
+
     private static MeterProvider BuildMeter(TelemetryOptions options, Uri endpoint) =>
         Sdk.CreateMeterProviderBuilder()
             .SetResourceBuilder(Resource(options))
             .AddMeter(GateDiagnostics.Name)
+            // The runtime's own instruments (GC collections and pause time, heap, thread pool queue
+            // and threads, lock contention, CPU time) and Kestrel's connection instruments: read
+            // when a metric is exported or when a connection opens or closes. Kestrel's
+            // kestrel.queued_requests would be counted twice per call (each HTTP/2 stream queued and
+            // started), so it is dropped, which also leaves it disabled in Kestrel.
+            .AddMeter(RuntimeMeter, KestrelMeter)
+            .AddView("kestrel.queued_requests", MetricStreamConfiguration.Drop)
             .AddOtlpExporter((otlp, reader) =>
             {
                 Configure(otlp, endpoint, options.MetricsProtocol);

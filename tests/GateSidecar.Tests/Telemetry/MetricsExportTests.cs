@@ -87,6 +87,28 @@ public sealed class MetricsExportTests
         Assert.All(bodies, b => Assert.True(b.AsSpan().IndexOf(Encoding.UTF8.GetBytes("4111111111111111")) < 0, "a metrics body contains the redacted card number"));
     }
 
+    [Fact]
+    public async Task RuntimeAndKestrelInstruments_AreExportedBesideGates()
+    {
+        await using var sidecar = await TracedSidecar.StartAsync((_, _) => { });
+        Assert.Equal(Verdict.Allow, (await sidecar.Gate.CheckAsync(ApprovalSidecar.Refund(100)).WaitAsync(Wait)).Verdict);
+
+        // The client's connection is still open: Kestrel counts it while the runtime reports its GC
+        // and thread pool, in the same exports as Gate's own instruments.
+        var metrics = await sidecar.Receiver.WaitForMetricsAsync(
+            m => m.Total("kestrel.active_connections") >= 1 && m.Series("dotnet.gc.pause.time").Count > 0 && m.Total("gate.decisions") >= 1,
+            Wait,
+            "kestrel.active_connections of at least 1, dotnet.gc.pause.time and gate.decisions");
+
+        Assert.Equal(["gen0", "gen1", "gen2"], metrics.Series("dotnet.gc.collections").Select(p => p.Attributes["gc.heap.generation"]).Where(g => g.StartsWith("gen", StringComparison.Ordinal)).Order());
+        Assert.Equal("s", Assert.Single(metrics.Series("dotnet.gc.pause.time")).Unit);
+        Assert.NotEmpty(metrics.Series("dotnet.thread_pool.queue.length"));
+        Assert.True(metrics.Total("dotnet.thread_pool.thread.count") >= 1, "the thread pool reports no thread");
+        Assert.True(metrics.Total("dotnet.process.cpu.time") > 0, "the process reports no CPU time");
+        Assert.Equal(1, metrics.Total("gate.decisions"));
+        Assert.Empty(metrics.Series("kestrel.queued_requests"));
+    }
+
     private static async Task<string> PendingAsync(Gate.Client.GateClient gate, CheckRequest request)
     {
         var response = await gate.CheckAsync(request).WaitAsync(Wait);
