@@ -4,6 +4,9 @@ namespace GateSidecar.Approvals.Sqlite;
 /// The tables. <c>data</c> holds the <c>StoredApproval</c> / <c>AuditEvent</c> protobuf bytes; the
 /// other columns are the indexes the queries need. States 1 and 2 are PENDING and ESCALATED.
 /// <c>audit_checkpoint</c> holds at most one row: the signed checkpoint of the pruned head of the chain.
+/// <c>approvals</c> is a rowid table: rows are numbered in the order they were inserted, which is
+/// the order of <c>created_ms</c> as long as the clock does not step back (see
+/// <see cref="SqliteWriteCommands.PruneApprovals"/>).
 /// </summary>
 internal static class SqliteSchema
 {
@@ -27,8 +30,10 @@ internal static class SqliteSchema
             ON approvals (pool, created_ms, id) WHERE state IN (1, 2);
         CREATE INDEX IF NOT EXISTS approvals_pending_by_deadline
             ON approvals (deadline_ms, id) WHERE state IN (1, 2) AND deadline_ms > 0;
-        CREATE INDEX IF NOT EXISTS approvals_terminal_by_updated
-            ON approvals (updated_ms) WHERE state NOT IN (1, 2);
+        -- Retention finds old terminal records by rowid (insertion order) instead of an index on
+        -- updated_ms, which cost a b-tree insert on every terminal write; files made before that
+        -- lose the index when they are opened.
+        DROP INDEX IF EXISTS approvals_terminal_by_updated;
 
         CREATE TABLE IF NOT EXISTS audit (
             seq         INTEGER NOT NULL PRIMARY KEY,

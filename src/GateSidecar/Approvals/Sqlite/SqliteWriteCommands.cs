@@ -61,12 +61,27 @@ internal sealed class SqliteWriteCommands : IDisposable
             connection,
             "INSERT INTO used_tokens (jti, expires_ms) VALUES ($jti, $expires_ms) ON CONFLICT (jti) DO NOTHING;",
             "$jti", "$expires_ms");
-        _pruneApprovals = Create(
-            connection,
-            "DELETE FROM approvals WHERE state NOT IN (1, 2) AND updated_ms < $older_than;",
-            "$older_than");
+        _pruneApprovals = Create(connection, PruneApprovals, "$older_than");
         _pruneTokens = Create(connection, "DELETE FROM used_tokens WHERE expires_ms < $now;", "$now");
     }
+
+    /// <summary>
+    /// Deletes terminal approvals last written before <c>$older_than</c> without an index on
+    /// <c>updated_ms</c>: a record is written after it is created, so such a record was also
+    /// created before the cutoff, and records are numbered (rowid) in the order they were
+    /// inserted. The subquery walks the rowids up from the oldest row left and stops at the first
+    /// record created at or after the cutoff; the delete then searches only the rowids below it and
+    /// still checks each row's state and <c>updated_ms</c>. Nothing newer can be deleted; if the
+    /// clock stepped back, rows inserted after the step may wait for a later run.
+    /// </summary>
+    public const string PruneApprovals = """
+        DELETE FROM approvals
+        WHERE rowid < coalesce(
+                (SELECT rowid FROM approvals WHERE created_ms >= $older_than ORDER BY rowid LIMIT 1),
+                9223372036854775807)
+          AND state NOT IN (1, 2)
+          AND updated_ms < $older_than;
+        """;
 
     /// <summary>The writer connection, for rare writes that prepare their own statements.</summary>
     public SqliteConnection Connection { get; }

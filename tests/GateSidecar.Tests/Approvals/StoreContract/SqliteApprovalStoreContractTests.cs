@@ -166,6 +166,78 @@ public sealed class SqliteApprovalStoreContractTests : ApprovalStoreContractTest
     }
 
     [Fact]
+    public async Task Prune_RecordCreatedBeforeTheCutoffButDecidedAfterIt_Stays()
+    {
+        var oldTerminal = Pending(Clock.Now, state: ApprovalState.Allowed);
+        var decidedLate = Pending(Clock.Now);
+        await Store.CreateAsync(oldTerminal, [], Ct).AsTask().WaitAsync(Timeout, Ct);
+        await Store.CreateAsync(decidedLate, [], Ct).AsTask().WaitAsync(Timeout, Ct);
+        Clock.Advance(TimeSpan.FromDays(8));
+        Assert.True(await Store.TryUpdateAsync(Next(decidedLate, ApprovalState.Approved), 1, [], Ct).AsTask().WaitAsync(Timeout, Ct));
+        var afterIt = Pending(Clock.Now.AddDays(-7.5), state: ApprovalState.Allowed); // created before the cutoff, inserted last
+        await Store.CreateAsync(afterIt, [], Ct).AsTask().WaitAsync(Timeout, Ct);
+
+        var deleted = await Store.PruneAsync(Clock.Now.AddDays(-7), Ct).AsTask().WaitAsync(Timeout, Ct);
+
+        // Only the record both created and last written before the cutoff goes; the late decision
+        // keeps its record, and so does the one written now, whatever its creation time says.
+        Assert.Equal(1, deleted);
+        Assert.Null(await Store.GetAsync(oldTerminal.Approval.ApprovalId, Ct).AsTask().WaitAsync(Timeout, Ct));
+        Assert.NotNull(await Store.GetAsync(decidedLate.Approval.ApprovalId, Ct).AsTask().WaitAsync(Timeout, Ct));
+        Assert.NotNull(await Store.GetAsync(afterIt.Approval.ApprovalId, Ct).AsTask().WaitAsync(Timeout, Ct));
+    }
+
+    [Fact]
+    public async Task Prune_SearchesRowidsBelowTheFirstRecordCreatedAfterTheCutoff_WithoutAnIndexOnUpdatedMs()
+    {
+        await Store.CreateAsync(Pending(Clock.Now), [], Ct).AsTask().WaitAsync(Timeout, Ct);
+
+        // Terminal writes no longer feed an index on updated_ms; retention reads rowids instead of
+        // scanning the whole table or sorting.
+        Assert.Empty(_directory.Query("SELECT name FROM sqlite_master WHERE type = 'index' AND sql LIKE '%updated_ms%';"));
+        var plan = QueryPlan(SqliteWriteCommands.PruneApprovals, ("$older_than", 0L));
+        Assert.Contains(plan, step => step.Contains("SEARCH approvals USING INTEGER PRIMARY KEY (rowid<?)", StringComparison.Ordinal));
+        Assert.DoesNotContain(plan, step => step.Contains("TEMP B-TREE", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Open_FileWithTheFormerUpdatedMsIndex_DropsIt()
+    {
+        await Store.CreateAsync(Pending(Clock.Now), [], Ct).AsTask().WaitAsync(Timeout, Ct);
+        await Store.DisposeAsync().AsTask().WaitAsync(Timeout, Ct);
+        _directory.Query("CREATE INDEX approvals_terminal_by_updated ON approvals (updated_ms) WHERE state NOT IN (1, 2);");
+        Assert.Single(_directory.Query("SELECT name FROM sqlite_master WHERE name = 'approvals_terminal_by_updated';"));
+
+        var reopened = await OpenAsync();
+        await reopened.CreateAsync(Pending(Clock.Now), [], Ct).AsTask().WaitAsync(Timeout, Ct);
+
+        Assert.Empty(_directory.Query("SELECT name FROM sqlite_master WHERE name = 'approvals_terminal_by_updated';"));
+        Assert.Equal(["2"], _directory.Query("SELECT count(*) FROM approvals;"));
+    }
+
+    /// <summary>The detail column of EXPLAIN QUERY PLAN, one line per step.</summary>
+    private List<string> QueryPlan(string sql, params (string Name, object Value)[] parameters)
+    {
+        using var connection = new SqliteConnection($"Data Source={_directory.DatabasePath};Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "EXPLAIN QUERY PLAN " + sql;
+        foreach (var (name, value) in parameters)
+        {
+            command.Parameters.AddWithValue(name, value);
+        }
+
+        using var reader = command.ExecuteReader();
+        var steps = new List<string>();
+        while (reader.Read())
+        {
+            steps.Add(reader.GetString(3));
+        }
+
+        return steps;
+    }
+
+    [Fact]
     public async Task Prune_TokenIdsPastExpiryAndMargin_AreForgotten()
     {
         Assert.True(await Store.TryConsumeTokenAsync("jti-old", Clock.Now.AddMinutes(5), Ct).AsTask().WaitAsync(Timeout, Ct));
