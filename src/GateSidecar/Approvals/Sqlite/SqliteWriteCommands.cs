@@ -71,8 +71,9 @@ internal sealed class SqliteWriteCommands : IDisposable
     /// created before the cutoff, and records are numbered (rowid) in the order they were
     /// inserted. The subquery walks the rowids up from the oldest row left and stops at the first
     /// record created at or after the cutoff; the delete then searches only the rowids below it and
-    /// still checks each row's state and <c>updated_ms</c>. Nothing newer can be deleted; if the
-    /// clock stepped back, rows inserted after the step may wait for a later run.
+    /// still checks each row's state and <c>updated_ms</c>. Nothing newer can be deleted. If the
+    /// clock steps back by D, rows inserted after the step are pruned up to D later than otherwise
+    /// (until the cut-off passes the creation time of the rows inserted just before the step).
     /// </summary>
     public const string PruneApprovals = """
         DELETE FROM approvals
