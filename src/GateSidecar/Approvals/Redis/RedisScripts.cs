@@ -17,7 +17,9 @@ internal static class RedisScripts
     /// seq, approval id, at ms, bytes; then the change log's length; last, the writer's id.
     /// Each record write appends its change to the change log (a stream trimmed to about that
     /// length) and publishes it with the entry's id, so a subscriber that missed messages reads
-    /// them back (see <see cref="ChangeLogTail"/>).
+    /// them back (see <see cref="ChangeLogTail"/>). The chain head is written once per script, as
+    /// it returns (also when it stops early), not per op. A created record and its idempotency key
+    /// are new keys: a non-pending one gets its retention TTL as it is written, a pending one none.
     /// Fairness: a writer that finds the head moved takes the next turn (a 200 ms lease); while
     /// another writer holds it, the script writes nothing and returns {'T', 0, head seq, head hash};
     /// the holder's next batch applies and releases it. Without turns a writer could lose every race
@@ -54,6 +56,13 @@ internal static class RedisScripts
         local logLength = ARGV[#ARGV - 1]
         local i = 5
         local applied = 0
+        -- The chain head is written once, when the script returns, with the last entry appended.
+        local headHash
+        local function moveHead()
+          if headHash then
+            redis.call('HSET', headKey, 's', headSeq, 'h', headHash)
+          end
+        end
         for n = 1, count do
           local kind, id, third = ARGV[i], ARGV[i + 1], ARGV[i + 2]
           local seq, state, pending = ARGV[i + 3], ARGV[i + 4], ARGV[i + 5] == '1'
@@ -69,17 +78,24 @@ internal static class RedisScripts
             if existingId then
               local existing = redis.call('HGET', p .. ':a:' .. existingId, 'd')
               if existing then
+                moveHead()
                 return {'E', applied, existing}
               end
             end
             if redis.call('EXISTS', recordKey) == 1 then
+              moveHead()
               return {'D', applied}
             end
-            redis.call('SET', idemKey, id)
+            if pending then
+              redis.call('SET', idemKey, id)
+            else
+              redis.call('SET', idemKey, id, 'PX', retention)
+            end
             redis.call('HSET', recordKey, 'd', data, 's', seq, 'st', state, 'p', pool, 'm', member, 'k', idemKey)
           else
             local current = redis.call('HMGET', recordKey, 's', 'p', 'm', 'k')
             if current[1] ~= third then
+              moveHead()
               return {'X', applied}
             end
             member, idemKey = current[3], current[4]
@@ -98,22 +114,24 @@ internal static class RedisScripts
             if deadline > 0 then
               redis.call('ZADD', dueKey, deadline, id)
             end
-            redis.call('PERSIST', recordKey)
-            if idemKey then redis.call('PERSIST', idemKey) end
+            if kind == 'U' then
+              -- a created record has no TTL yet; an updated one may have had one
+              redis.call('PERSIST', recordKey)
+              if idemKey then redis.call('PERSIST', idemKey) end
+            end
           else
             redis.call('PEXPIRE', recordKey, retention)
-            if idemKey then redis.call('PEXPIRE', idemKey, retention) end
+            if idemKey and kind == 'U' then redis.call('PEXPIRE', idemKey, retention) end
           end
           local a = i + 12
-          local lastSeq
           for _ = 1, entries do
-            lastSeq = ARGV[a]
-            redis.call('HSET', auditKey, lastSeq, ARGV[a + 2] .. ':' .. ARGV[a + 3])
-            redis.call('ZADD', p .. ':audit:ap:' .. ARGV[a + 1], lastSeq, lastSeq)
+            headSeq = ARGV[a]
+            redis.call('HSET', auditKey, headSeq, ARGV[a + 2] .. ':' .. ARGV[a + 3])
+            redis.call('ZADD', p .. ':audit:ap:' .. ARGV[a + 1], headSeq, headSeq)
             a = a + 4
           end
-          if lastSeq then
-            redis.call('HSET', headKey, 's', lastSeq, 'h', lastHash)
+          if entries > 0 then
+            headHash = lastHash
           end
           if kind == 'U' or pending then
             local change = seq .. ':' .. state .. ':' .. string.len(id) .. ':' .. id .. pool
@@ -123,6 +141,7 @@ internal static class RedisScripts
           applied = applied + 1
           i = a
         end
+        moveHead()
         return {'OK', applied}
         """;
 

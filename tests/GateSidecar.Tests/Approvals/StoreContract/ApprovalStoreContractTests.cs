@@ -74,6 +74,63 @@ public abstract partial class ApprovalStoreContractTests : StoreTestBase
     }
 
     [Fact]
+    public async Task Create_NewAndRetriedCallsInterleaved_EveryNewCallKeepsItsAuditEntryInOneChain()
+    {
+        var seen = Pending(Clock.Now, callId: "toolu_seen");
+        await Store.CreateAsync(seen, Entries("created", Clock.Now, seen.Approval.ApprovalId), Ct).AsTask().WaitAsync(Timeout, Ct);
+
+        // Queued together, so the store's batches mix creations with retries that stop on the
+        // existing record after the creations before them appended their entries.
+        var fresh = Enumerable.Range(0, 40).Select(i => Pending(Clock.Now, callId: "toolu_new_" + i)).ToArray();
+        var writes = fresh.SelectMany(record => new[]
+        {
+            Store.CreateAsync(record, Entries("created", Clock.Now, record.Approval.ApprovalId), Ct).AsTask(),
+            Store.CreateAsync(Pending(Clock.Now, callId: "toolu_seen"), Entries("created", Clock.Now), Ct).AsTask(),
+        }).ToArray();
+        var results = await Task.WhenAll(writes).WaitAsync(Timeout, Ct);
+        var last = Pending(Clock.Now, callId: "toolu_last");
+        await Store.CreateAsync(last, Entries("created", Clock.Now, last.Approval.ApprovalId), Ct).AsTask().WaitAsync(Timeout, Ct);
+
+        Assert.Equal(40, results.Count(r => r.Created));
+        Assert.All(results.Where(r => !r.Created), r => Assert.Equal(seen, r.Record));
+        var audit = await ReadAllAuditAsync(Store).WaitAsync(Timeout, Ct);
+        AssertValidChain(audit);
+        Assert.Equal(
+            new[] { seen, last }.Concat(fresh).Select(r => r.Approval.ApprovalId).Order(StringComparer.Ordinal),
+            audit.Select(e => e.ApprovalId).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task Update_ValidAndStaleUpdatesInterleaved_EveryAppliedUpdateKeepsItsAuditEntryInOneChain()
+    {
+        var records = Enumerable.Range(0, 40).Select(i => Pending(Clock.Now, callId: "toolu_u" + i)).ToArray();
+        foreach (var record in records)
+        {
+            await Store.CreateAsync(record, [], Ct).AsTask().WaitAsync(Timeout, Ct);
+        }
+
+        // Each valid update is followed in the queue by a stale one (seq 7 expected, 1 or 2 stored)
+        // that stops its batch.
+        var stale = Next(records[0], ApprovalState.Rejected);
+        stale.Approval.Seq = 8;
+        var writes = records.SelectMany(record => new[]
+        {
+            Store.TryUpdateAsync(Next(record, ApprovalState.Approved), 1, Entries("approved", Clock.Now, record.Approval.ApprovalId), Ct).AsTask(),
+            Store.TryUpdateAsync(stale, 7, Entries("rejected", Clock.Now, "stale"), Ct).AsTask(),
+        }).ToArray();
+        var applied = await Task.WhenAll(writes).WaitAsync(Timeout, Ct);
+        var last = Pending(Clock.Now, callId: "toolu_after");
+        await Store.CreateAsync(last, Entries("created", Clock.Now, last.Approval.ApprovalId), Ct).AsTask().WaitAsync(Timeout, Ct);
+
+        Assert.Equal(40, applied.Count(a => a));
+        var audit = await ReadAllAuditAsync(Store).WaitAsync(Timeout, Ct);
+        AssertValidChain(audit);
+        Assert.Equal(
+            records.Append(last).Select(r => r.Approval.ApprovalId).Order(StringComparer.Ordinal),
+            audit.Select(e => e.ApprovalId).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
     public async Task Create_TwentyConcurrentWithSameKeyOnTwoInstances_CreatesExactlyOne()
     {
         RequireSharedInstances();

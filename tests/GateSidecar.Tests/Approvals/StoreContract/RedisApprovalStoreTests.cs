@@ -309,7 +309,26 @@ public sealed class RedisApprovalStoreTests : StoreTestBase
         Assert.InRange(doneTtl!.Value, TimeSpan.FromDays(7) - TimeSpan.FromMinutes(1), TimeSpan.FromDays(7));
         Assert.InRange(doneKeyTtl!.Value, TimeSpan.FromDays(7) - TimeSpan.FromMinutes(1), TimeSpan.FromDays(7));
         Assert.Null(await db.KeyTimeToLiveAsync("{gate}:a:" + pending.Approval.ApprovalId).WaitAsync(Timeout, Ct));
+        Assert.Null(await db.KeyTimeToLiveAsync("{gate}:k:4:acme:toolu_p").WaitAsync(Timeout, Ct));
         Assert.True(await db.KeyExistsAsync("{gate}:a:" + pending.Approval.ApprovalId).WaitAsync(Timeout, Ct));
+    }
+
+    [Fact]
+    public async Task Retention_RecordTerminalWhenCreated_ExpiresWithItsIdempotencyKey()
+    {
+        var allowed = Pending(Clock.Now, tenant: "acme", callId: "toolu_auto", state: ApprovalState.Allowed);
+        await Store.CreateAsync(allowed, Entries("allowed", Clock.Now, allowed.Approval.ApprovalId), Ct).AsTask().WaitAsync(Timeout, Ct);
+
+        using var inspector = await ConnectionMultiplexer.ConnectAsync(Server.Endpoint).WaitAsync(Timeout, Ct);
+        var db = inspector.GetDatabase();
+        var recordTtl = await db.KeyTimeToLiveAsync("{gate}:a:" + allowed.Approval.ApprovalId).WaitAsync(Timeout, Ct);
+        var keyTtl = await db.KeyTimeToLiveAsync("{gate}:k:4:acme:toolu_auto").WaitAsync(Timeout, Ct);
+
+        Assert.InRange(recordTtl!.Value, TimeSpan.FromDays(7) - TimeSpan.FromMinutes(1), TimeSpan.FromDays(7));
+        Assert.InRange(keyTtl!.Value, TimeSpan.FromDays(7) - TimeSpan.FromMinutes(1), TimeSpan.FromDays(7));
+        var retried = await Store.CreateAsync(Pending(Clock.Now, tenant: "acme", callId: "toolu_auto"), [], Ct).AsTask().WaitAsync(Timeout, Ct);
+        Assert.False(retried.Created);
+        Assert.Equal(allowed, retried.Record);
     }
 
     [Fact]
