@@ -18,7 +18,7 @@ internal static class RedisScripts
     /// Each record write appends its change to the change log (a stream trimmed to about that
     /// length) and publishes it with the entry's id, so a subscriber that missed messages reads
     /// them back (see <see cref="ChangeLogTail"/>). The chain head is written once per script, as
-    /// it returns (also when it stops early), not per op. A created record and its idempotency key
+    /// it returns (also when it stops early or a Lua error ends it), not per op. A created record and its idempotency key
     /// are new keys: a non-pending one gets its retention TTL as it is written, a pending one none.
     /// Fairness: a writer that finds the head moved takes the next turn (a 200 ms lease); while
     /// another writer holds it, the script writes nothing and returns {'T', 0, head seq, head hash};
@@ -56,93 +56,97 @@ internal static class RedisScripts
         local logLength = ARGV[#ARGV - 1]
         local i = 5
         local applied = 0
-        -- The chain head is written once, when the script returns, with the last entry appended.
         local headHash
-        local function moveHead()
-          if headHash then
-            redis.call('HSET', headKey, 's', headSeq, 'h', headHash)
-          end
-        end
-        for n = 1, count do
-          local kind, id, third = ARGV[i], ARGV[i + 1], ARGV[i + 2]
-          local seq, state, pending = ARGV[i + 3], ARGV[i + 4], ARGV[i + 5] == '1'
-          local pool, member, deadline = ARGV[i + 6], ARGV[i + 7], tonumber(ARGV[i + 8])
-          local data, lastHash, entries = ARGV[i + 9], ARGV[i + 10], tonumber(ARGV[i + 11])
-          local recordKey = p .. ':a:' .. id
-          local idemKey
-          if kind == 'A' then
-            -- audit entries only
-          elseif kind == 'C' then
-            idemKey = p .. ':k:' .. third
-            local existingId = redis.call('GET', idemKey)
-            if existingId then
-              local existing = redis.call('HGET', p .. ':a:' .. existingId, 'd')
-              if existing then
-                moveHead()
-                return {'E', applied, existing}
+        local function applyAll()
+          for n = 1, count do
+            local kind, id, third = ARGV[i], ARGV[i + 1], ARGV[i + 2]
+            local seq, state, pending = ARGV[i + 3], ARGV[i + 4], ARGV[i + 5] == '1'
+            local pool, member, deadline = ARGV[i + 6], ARGV[i + 7], tonumber(ARGV[i + 8])
+            local data, lastHash, entries = ARGV[i + 9], ARGV[i + 10], tonumber(ARGV[i + 11])
+            local recordKey = p .. ':a:' .. id
+            local idemKey
+            if kind == 'A' then
+              -- audit entries only
+            elseif kind == 'C' then
+              idemKey = p .. ':k:' .. third
+              local existingId = redis.call('GET', idemKey)
+              if existingId then
+                local existing = redis.call('HGET', p .. ':a:' .. existingId, 'd')
+                if existing then
+                  return {'E', applied, existing}
+                end
               end
-            end
-            if redis.call('EXISTS', recordKey) == 1 then
-              moveHead()
-              return {'D', applied}
-            end
-            if pending then
-              redis.call('SET', idemKey, id)
+              if redis.call('EXISTS', recordKey) == 1 then
+                return {'D', applied}
+              end
+              if pending then
+                redis.call('SET', idemKey, id)
+              else
+                redis.call('SET', idemKey, id, 'PX', retention)
+              end
+              redis.call('HSET', recordKey, 'd', data, 's', seq, 'st', state, 'p', pool, 'm', member, 'k', idemKey)
             else
-              redis.call('SET', idemKey, id, 'PX', retention)
+              local current = redis.call('HMGET', recordKey, 's', 'p', 'm', 'k')
+              if current[1] ~= third then
+                return {'X', applied}
+              end
+              member, idemKey = current[3], current[4]
+              if current[2] and member then
+                redis.call('ZREM', p .. ':pool:' .. current[2], member)
+              end
+              redis.call('ZREM', dueKey, id)
+              redis.call('HSET', recordKey, 'd', data, 's', seq, 'st', state, 'p', pool)
             end
-            redis.call('HSET', recordKey, 'd', data, 's', seq, 'st', state, 'p', pool, 'm', member, 'k', idemKey)
-          else
-            local current = redis.call('HMGET', recordKey, 's', 'p', 'm', 'k')
-            if current[1] ~= third then
-              moveHead()
-              return {'X', applied}
+            if kind == 'A' then
+              -- no record, no indexes
+            elseif pending then
+              if member then
+                redis.call('ZADD', p .. ':pool:' .. pool, 0, member)
+              end
+              if deadline > 0 then
+                redis.call('ZADD', dueKey, deadline, id)
+              end
+              if kind == 'U' then
+                -- a created record has no TTL yet; an updated one may have had one
+                redis.call('PERSIST', recordKey)
+                if idemKey then redis.call('PERSIST', idemKey) end
+              end
+            else
+              redis.call('PEXPIRE', recordKey, retention)
+              if idemKey and kind == 'U' then redis.call('PEXPIRE', idemKey, retention) end
             end
-            member, idemKey = current[3], current[4]
-            if current[2] and member then
-              redis.call('ZREM', p .. ':pool:' .. current[2], member)
+            local a = i + 12
+            local entrySeq
+            for _ = 1, entries do
+              entrySeq = ARGV[a]
+              redis.call('HSET', auditKey, entrySeq, ARGV[a + 2] .. ':' .. ARGV[a + 3])
+              redis.call('ZADD', p .. ':audit:ap:' .. ARGV[a + 1], entrySeq, entrySeq)
+              a = a + 4
             end
-            redis.call('ZREM', dueKey, id)
-            redis.call('HSET', recordKey, 'd', data, 's', seq, 'st', state, 'p', pool)
+            if entrySeq then
+              headSeq, headHash = entrySeq, lastHash
+            end
+            if kind == 'U' or pending then
+              local change = seq .. ':' .. state .. ':' .. string.len(id) .. ':' .. id .. pool
+              local entry = redis.call('XADD', changelog, 'MAXLEN', '~', logLength, '*', 'c', change)
+              redis.call('PUBLISH', channel, entry .. ':' .. change)
+            end
+            applied = applied + 1
+            i = a
           end
-          if kind == 'A' then
-            -- no record, no indexes
-          elseif pending then
-            if member then
-              redis.call('ZADD', p .. ':pool:' .. pool, 0, member)
-            end
-            if deadline > 0 then
-              redis.call('ZADD', dueKey, deadline, id)
-            end
-            if kind == 'U' then
-              -- a created record has no TTL yet; an updated one may have had one
-              redis.call('PERSIST', recordKey)
-              if idemKey then redis.call('PERSIST', idemKey) end
-            end
-          else
-            redis.call('PEXPIRE', recordKey, retention)
-            if idemKey and kind == 'U' then redis.call('PEXPIRE', idemKey, retention) end
-          end
-          local a = i + 12
-          for _ = 1, entries do
-            headSeq = ARGV[a]
-            redis.call('HSET', auditKey, headSeq, ARGV[a + 2] .. ':' .. ARGV[a + 3])
-            redis.call('ZADD', p .. ':audit:ap:' .. ARGV[a + 1], headSeq, headSeq)
-            a = a + 4
-          end
-          if entries > 0 then
-            headHash = lastHash
-          end
-          if kind == 'U' or pending then
-            local change = seq .. ':' .. state .. ':' .. string.len(id) .. ':' .. id .. pool
-            local entry = redis.call('XADD', changelog, 'MAXLEN', '~', logLength, '*', 'c', change)
-            redis.call('PUBLISH', channel, entry .. ':' .. change)
-          end
-          applied = applied + 1
-          i = a
+          return {'OK', applied}
         end
-        moveHead()
-        return {'OK', applied}
+        -- The chain head is written once, after the writes, with the last entry appended; also
+        -- when a write stops the batch or raises an error, so that entries already written are
+        -- never left ahead of the head (the next batch would be sealed onto the old head).
+        local ok, result = pcall(applyAll)
+        if headHash then
+          redis.call('HSET', headKey, 's', headSeq, 'h', headHash)
+        end
+        if not ok then
+          error(result, 0)
+        end
+        return result
         """;
 
     /// <summary>

@@ -325,6 +325,82 @@ public sealed class RedisApprovalStoreTests : StoreTestBase
         Assert.Equal(allowed, retried.Record);
     }
 
+    [Fact]
+    public async Task Apply_LuaErrorInTheMiddleOfABatch_LeavesNoWrittenEntryAheadOfTheChainHead()
+    {
+        // A record key of the wrong type (tampering) makes the script raise an error in the middle
+        // of a batch, after the creations queued before the update of that record were written.
+        var tampered = Pending(Clock.Now, callId: "toolu_tampered");
+        await Store.CreateAsync(tampered, Entries("created", Clock.Now, tampered.Approval.ApprovalId), Ct).AsTask().WaitAsync(Timeout, Ct);
+        using var inspector = await ConnectionMultiplexer.ConnectAsync(Server.Endpoint).WaitAsync(Timeout, Ct);
+        var db = inspector.GetDatabase();
+        await db.KeyDeleteAsync("{gate}:a:" + tampered.Approval.ApprovalId).WaitAsync(Timeout, Ct);
+        await db.StringSetAsync("{gate}:a:" + tampered.Approval.ApprovalId, "not a hash").WaitAsync(Timeout, Ct);
+
+        // Redis busy for half a second: the store's next batch (one creation) waits for it while the
+        // rest queue, so the batch after it is: ten creations, the failing update, ten creations.
+        var busy = db.ScriptEvaluateAsync(BusyScript, values: [500_000]);
+        await Task.Delay(50, Ct);
+        var first = Pending(Clock.Now, callId: "toolu_first");
+        var writes = new List<Task> { Store.CreateAsync(first, Entries("created", Clock.Now, first.Approval.ApprovalId), Ct).AsTask() };
+        await Task.Delay(100, Ct);
+        var fresh = Enumerable.Range(0, 20).Select(i => Pending(Clock.Now, callId: "toolu_f" + i)).ToArray();
+        foreach (var (record, i) in fresh.Select((r, i) => (r, i)))
+        {
+            if (i == 10)
+            {
+                writes.Add(Store.TryUpdateAsync(Next(tampered, ApprovalState.Approved), 1, Entries("approved", Clock.Now, tampered.Approval.ApprovalId), Ct).AsTask());
+            }
+
+            writes.Add(Store.CreateAsync(record, Entries("created", Clock.Now, record.Approval.ApprovalId), Ct).AsTask());
+        }
+
+        await busy.WaitAsync(Timeout, Ct);
+        var failed = 0;
+        foreach (var write in writes)
+        {
+            try
+            {
+                await write.WaitAsync(Timeout, Ct);
+            }
+            catch (RedisServerException ex) when (ex.Message.Contains("WRONGTYPE", StringComparison.Ordinal))
+            {
+                failed++;
+            }
+        }
+
+        var last = Pending(Clock.Now, callId: "toolu_after_error");
+        await Store.CreateAsync(last, Entries("created", Clock.Now, last.Approval.ApprovalId), Ct).AsTask().WaitAsync(Timeout, Ct);
+
+        // The whole second batch is reported failed, though its first ten creations were written;
+        // their audit entries must still be in the chain, not overwritten by the next batch.
+        Assert.Equal(21, failed);
+        var audit = await ReadAllAuditAsync(Store).WaitAsync(Timeout, Ct);
+        AssertValidChain(audit);
+        var audited = audit.Select(e => e.ApprovalId).ToHashSet(StringComparer.Ordinal);
+        var written = new List<string>();
+        foreach (var record in fresh.Prepend(first).Append(last))
+        {
+            if (await Store.GetAsync(record.Approval.ApprovalId, Ct).AsTask().WaitAsync(Timeout, Ct) is not null)
+            {
+                written.Add(record.Approval.ApprovalId);
+            }
+        }
+
+        Assert.Equal(12, written.Count);
+        Assert.All(written, id => Assert.True(audited.Contains(id), $"approval {id} is stored but its audit entry was overwritten"));
+    }
+
+    /// <summary>Keeps Redis busy for ARGV[1] microseconds.</summary>
+    private const string BusyScript = """
+        local t = redis.call('TIME')
+        local start = tonumber(t[1]) * 1000000 + tonumber(t[2])
+        repeat
+          t = redis.call('TIME')
+        until tonumber(t[1]) * 1000000 + tonumber(t[2]) - start >= tonumber(ARGV[1])
+        return 1
+        """;
+
     /// <summary>The key has a TTL of the default 7-day retention, give or take the test's own time.</summary>
     private async Task AssertExpiresAfterRetentionAsync(IDatabase db, string key)
     {
