@@ -111,10 +111,10 @@ internal sealed partial class SqliteApprovalStore : IApprovalStore
     }
 
     public ValueTask<IReadOnlyList<string>> GetDueAsync(DateTimeOffset now, int max, CancellationToken cancellationToken) =>
-        ReadAsync((Now: now.ToUnixTimeMilliseconds(), Max: Math.Max(1, max)), static (reader, q) => SqliteQueries.Due(reader.Connection, q), cancellationToken);
+        ReadAsync((Now: now.ToUnixTimeMilliseconds(), Max: Math.Max(1, max)), static (reader, q) => reader.Due(q.Now, q.Max), cancellationToken);
 
     public ValueTask<DateTimeOffset?> GetNextDeadlineAsync(CancellationToken cancellationToken) =>
-        ReadAsync(0, static (reader, _) => SqliteQueries.NextDeadline(reader.Connection), cancellationToken);
+        ReadAsync(0, static (reader, _) => reader.NextDeadline(), cancellationToken);
 
     public ValueTask<AuditPage> ListAuditAsync(AuditQuery query, CancellationToken cancellationToken)
     {

@@ -43,37 +43,6 @@ internal static class SqliteQueries
         return new PendingPage(items, next);
     }
 
-    public static IReadOnlyList<string> Due(SqliteConnection connection, (long Now, int Max) query)
-    {
-        using var command = SqliteApprovalStore.Command(
-            connection,
-            """
-            SELECT id FROM approvals
-            WHERE state IN (1, 2) AND deadline_ms > 0 AND deadline_ms <= $now
-            ORDER BY deadline_ms, id
-            LIMIT $max;
-            """,
-            ("$now", query.Now),
-            ("$max", query.Max));
-        using var reader = command.ExecuteReader();
-        var ids = new List<string>();
-        while (reader.Read())
-        {
-            ids.Add(reader.GetString(0));
-        }
-
-        return ids;
-    }
-
-    public static DateTimeOffset? NextDeadline(SqliteConnection connection)
-    {
-        using var command = SqliteApprovalStore.Command(
-            connection,
-            "SELECT min(deadline_ms) FROM approvals WHERE state IN (1, 2) AND deadline_ms > 0;");
-        var value = command.ExecuteScalar();
-        return value is long ms ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : null;
-    }
-
     public static AuditPage ListAudit(SqliteConnection connection, AuditQuery query, long afterSeq)
     {
         var pageSize = StoreConventions.ClampPageSize(query.PageSize);

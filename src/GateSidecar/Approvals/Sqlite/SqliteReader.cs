@@ -4,13 +4,16 @@ using Microsoft.Data.Sqlite;
 namespace GateSidecar.Approvals.Sqlite;
 
 /// <summary>
-/// One reader connection and the statement it keeps prepared for the hottest read, the record by
-/// id (every Decide, Guard and Watch reads one): a statement made anew for each read is parsed and
-/// planned by SQLite each time. Used by one read at a time (<see cref="SqliteDatabase.Lease"/>).
+/// One reader connection and the statements it keeps prepared for the frequent reads: the record
+/// by id (every Decide, Guard and Watch reads one) and the deadline scheduler's two queries (run
+/// after every change that leaves an approval open). A statement made anew for each read is parsed
+/// and planned by SQLite each time. Used by one read at a time (<see cref="SqliteDatabase.Lease"/>).
 /// </summary>
 internal sealed class SqliteReader(SqliteConnection connection) : IDisposable
 {
     private SqliteCommand? _byId;
+    private SqliteCommand? _due;
+    private SqliteCommand? _nextDeadline;
 
     public SqliteConnection Connection { get; } = connection;
 
@@ -19,22 +22,61 @@ internal sealed class SqliteReader(SqliteConnection connection) : IDisposable
 
     public StoredApproval? GetApproval(string approvalId)
     {
-        if (_byId is null)
-        {
-            _byId = Connection.CreateCommand();
-            _byId.CommandText = "SELECT data FROM approvals WHERE id = $id;";
-            _byId.Parameters.Add("$id", SqliteType.Text);
-            _byId.Prepare();
-        }
-
+        _byId ??= Prepare("SELECT data FROM approvals WHERE id = $id;", ("$id", SqliteType.Text));
         _byId.Parameters[0].Value = approvalId;
         using var reader = _byId.ExecuteReader();
         return reader.Read() ? StoredApproval.Parser.ParseFrom((byte[])reader.GetValue(0)) : null;
     }
 
+    /// <summary>Ids of open approvals whose deadline is at or before <paramref name="nowMs"/>, earliest first.</summary>
+    public IReadOnlyList<string> Due(long nowMs, int max)
+    {
+        _due ??= Prepare(
+            """
+            SELECT id FROM approvals
+            WHERE state IN (1, 2) AND deadline_ms > 0 AND deadline_ms <= $now
+            ORDER BY deadline_ms, id
+            LIMIT $max;
+            """,
+            ("$now", SqliteType.Integer),
+            ("$max", SqliteType.Integer));
+        _due.Parameters[0].Value = nowMs;
+        _due.Parameters[1].Value = max;
+        using var reader = _due.ExecuteReader();
+        var ids = new List<string>();
+        while (reader.Read())
+        {
+            ids.Add(reader.GetString(0));
+        }
+
+        return ids;
+    }
+
+    /// <summary>The earliest deadline of an open approval, or null when none has one.</summary>
+    public DateTimeOffset? NextDeadline()
+    {
+        _nextDeadline ??= Prepare("SELECT min(deadline_ms) FROM approvals WHERE state IN (1, 2) AND deadline_ms > 0;");
+        return _nextDeadline.ExecuteScalar() is long ms ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : null;
+    }
+
+    private SqliteCommand Prepare(string sql, params (string Name, SqliteType Type)[] parameters)
+    {
+        var command = Connection.CreateCommand();
+        command.CommandText = sql;
+        foreach (var (name, type) in parameters)
+        {
+            command.Parameters.Add(name, type);
+        }
+
+        command.Prepare();
+        return command;
+    }
+
     public void Dispose()
     {
         _byId?.Dispose();
+        _due?.Dispose();
+        _nextDeadline?.Dispose();
         Connection.Dispose();
     }
 }

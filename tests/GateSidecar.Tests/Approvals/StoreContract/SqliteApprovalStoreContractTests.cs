@@ -102,9 +102,14 @@ public sealed class SqliteApprovalStoreContractTests : ApprovalStoreContractTest
     [Fact]
     public async Task Reads_KeptReaderConnections_HoldNoSnapshotAndSeeEachCommit()
     {
-        var record = Pending(Clock.Now);
+        var deadline = Clock.Now.AddSeconds(-1);
+        var record = Pending(Clock.Now, deadlineMs: deadline.ToUnixTimeMilliseconds());
         await Store.CreateAsync(record, Entries("created", Clock.Now), Ct).AsTask().WaitAsync(Timeout, Ct);
         await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => Store.GetAsync(record.Approval.ApprovalId, Ct).AsTask())).WaitAsync(Timeout, Ct);
+        var due = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => Store.GetDueAsync(Clock.Now, 10, Ct).AsTask())).WaitAsync(Timeout, Ct);
+        var next = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => Store.GetNextDeadlineAsync(Ct).AsTask())).WaitAsync(Timeout, Ct);
+        Assert.All(due, ids => Assert.Equal([record.Approval.ApprovalId], ids));
+        Assert.All(next, at => Assert.Equal(deadline, at));
 
         // A kept reader that still held its statement open would pin a snapshot: the checkpoint
         // could not truncate the WAL (busy), and the next read would miss the update.
@@ -121,6 +126,8 @@ public sealed class SqliteApprovalStoreContractTests : ApprovalStoreContractTest
         var approved = Next(record, ApprovalState.Approved);
         Assert.True(await Store.TryUpdateAsync(approved, 1, Entries("approved", Clock.Now), Ct).AsTask().WaitAsync(Timeout, Ct));
         Assert.Equal(approved, await Store.GetAsync(record.Approval.ApprovalId, Ct).AsTask().WaitAsync(Timeout, Ct));
+        Assert.Empty(await Store.GetDueAsync(Clock.Now, 10, Ct).AsTask().WaitAsync(Timeout, Ct));
+        Assert.Null(await Store.GetNextDeadlineAsync(Ct).AsTask().WaitAsync(Timeout, Ct));
     }
 
     [Fact]
