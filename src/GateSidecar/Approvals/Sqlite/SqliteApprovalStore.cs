@@ -177,6 +177,22 @@ internal sealed partial class SqliteApprovalStore : IApprovalStore
         _database.Dispose();
     }
 
+    /// <summary>
+    /// A command kept for many executions: its parameters are named here and given values before
+    /// each run; SQLite parses and plans it on the first run only.
+    /// </summary>
+    internal static SqliteCommand Statement(SqliteConnection connection, string sql, params string[] parameters)
+    {
+        var command = connection.CreateCommand();
+        command.CommandText = sql;
+        foreach (var name in parameters)
+        {
+            command.Parameters.Add(new SqliteParameter { ParameterName = name });
+        }
+
+        return command;
+    }
+
     internal static SqliteCommand Command(SqliteConnection connection, string sql, params (string Name, object Value)[] parameters)
     {
         var command = connection.CreateCommand();

@@ -22,7 +22,7 @@ internal sealed class SqliteReader(SqliteConnection connection) : IDisposable
 
     public StoredApproval? GetApproval(string approvalId)
     {
-        _byId ??= Prepare("SELECT data FROM approvals WHERE id = $id;", ("$id", SqliteType.Text));
+        _byId ??= SqliteApprovalStore.Statement(Connection, "SELECT data FROM approvals WHERE id = $id;", "$id");
         _byId.Parameters[0].Value = approvalId;
         using var reader = _byId.ExecuteReader();
         return reader.Read() ? StoredApproval.Parser.ParseFrom((byte[])reader.GetValue(0)) : null;
@@ -31,15 +31,16 @@ internal sealed class SqliteReader(SqliteConnection connection) : IDisposable
     /// <summary>Ids of open approvals whose deadline is at or before <paramref name="nowMs"/>, earliest first.</summary>
     public IReadOnlyList<string> Due(long nowMs, int max)
     {
-        _due ??= Prepare(
+        _due ??= SqliteApprovalStore.Statement(
+            Connection,
             """
             SELECT id FROM approvals
             WHERE state IN (1, 2) AND deadline_ms > 0 AND deadline_ms <= $now
             ORDER BY deadline_ms, id
             LIMIT $max;
             """,
-            ("$now", SqliteType.Integer),
-            ("$max", SqliteType.Integer));
+            "$now",
+            "$max");
         _due.Parameters[0].Value = nowMs;
         _due.Parameters[1].Value = max;
         using var reader = _due.ExecuteReader();
@@ -55,21 +56,8 @@ internal sealed class SqliteReader(SqliteConnection connection) : IDisposable
     /// <summary>The earliest deadline of an open approval, or null when none has one.</summary>
     public DateTimeOffset? NextDeadline()
     {
-        _nextDeadline ??= Prepare("SELECT min(deadline_ms) FROM approvals WHERE state IN (1, 2) AND deadline_ms > 0;");
+        _nextDeadline ??= SqliteApprovalStore.Statement(Connection, "SELECT min(deadline_ms) FROM approvals WHERE state IN (1, 2) AND deadline_ms > 0;");
         return _nextDeadline.ExecuteScalar() is long ms ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : null;
-    }
-
-    private SqliteCommand Prepare(string sql, params (string Name, SqliteType Type)[] parameters)
-    {
-        var command = Connection.CreateCommand();
-        command.CommandText = sql;
-        foreach (var (name, type) in parameters)
-        {
-            command.Parameters.Add(name, type);
-        }
-
-        command.Prepare();
-        return command;
     }
 
     public void Dispose()

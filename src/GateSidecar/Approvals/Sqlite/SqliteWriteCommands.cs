@@ -29,13 +29,13 @@ internal sealed class SqliteWriteCommands : IDisposable
     public SqliteWriteCommands(SqliteConnection connection)
     {
         Connection = connection;
-        _begin = Create(connection, "BEGIN IMMEDIATE;");
-        _commit = Create(connection, "COMMIT;");
-        _rollback = Create(connection, "ROLLBACK;");
-        _savepoint = Create(connection, "SAVEPOINT op;");
-        _release = Create(connection, "RELEASE op;");
-        _rollbackToSavepoint = Create(connection, "ROLLBACK TO op; RELEASE op;");
-        _insertApproval = Create(
+        _begin = SqliteApprovalStore.Statement(connection, "BEGIN IMMEDIATE;");
+        _commit = SqliteApprovalStore.Statement(connection, "COMMIT;");
+        _rollback = SqliteApprovalStore.Statement(connection, "ROLLBACK;");
+        _savepoint = SqliteApprovalStore.Statement(connection, "SAVEPOINT op;");
+        _release = SqliteApprovalStore.Statement(connection, "RELEASE op;");
+        _rollbackToSavepoint = SqliteApprovalStore.Statement(connection, "ROLLBACK TO op; RELEASE op;");
+        _insertApproval = SqliteApprovalStore.Statement(
             connection,
             """
             INSERT INTO approvals (id, tenant, call_id, state, pool, deadline_ms, created_ms, seq, data, updated_ms)
@@ -43,8 +43,8 @@ internal sealed class SqliteWriteCommands : IDisposable
             ON CONFLICT (tenant, call_id) DO NOTHING;
             """,
             "$id", "$tenant", "$call_id", "$state", "$pool", "$deadline_ms", "$created_ms", "$seq", "$data", "$updated_ms");
-        _selectByKey = Create(connection, "SELECT data FROM approvals WHERE tenant = $tenant AND call_id = $call_id;", "$tenant", "$call_id");
-        _updateApproval = Create(
+        _selectByKey = SqliteApprovalStore.Statement(connection, "SELECT data FROM approvals WHERE tenant = $tenant AND call_id = $call_id;", "$tenant", "$call_id");
+        _updateApproval = SqliteApprovalStore.Statement(
             connection,
             """
             UPDATE approvals
@@ -52,17 +52,17 @@ internal sealed class SqliteWriteCommands : IDisposable
             WHERE id = $id AND seq = $expected_seq;
             """,
             "$state", "$pool", "$deadline_ms", "$seq", "$data", "$updated_ms", "$id", "$expected_seq");
-        _readHead = Create(connection, "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1;");
-        _insertAudit = Create(
+        _readHead = SqliteApprovalStore.Statement(connection, "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1;");
+        _insertAudit = SqliteApprovalStore.Statement(
             connection,
             "INSERT INTO audit (seq, approval_id, at_ms, hash, data) VALUES ($seq, $approval_id, $at_ms, $hash, $data);",
             "$seq", "$approval_id", "$at_ms", "$hash", "$data");
-        _insertToken = Create(
+        _insertToken = SqliteApprovalStore.Statement(
             connection,
             "INSERT INTO used_tokens (jti, expires_ms) VALUES ($jti, $expires_ms) ON CONFLICT (jti) DO NOTHING;",
             "$jti", "$expires_ms");
-        _pruneApprovals = Create(connection, PruneApprovals, "$older_than");
-        _pruneTokens = Create(connection, "DELETE FROM used_tokens WHERE expires_ms < $now;", "$now");
+        _pruneApprovals = SqliteApprovalStore.Statement(connection, PruneApprovals, "$older_than");
+        _pruneTokens = SqliteApprovalStore.Statement(connection, "DELETE FROM used_tokens WHERE expires_ms < $now;", "$now");
     }
 
     /// <summary>
@@ -182,17 +182,5 @@ internal sealed class SqliteWriteCommands : IDisposable
         {
             command.Dispose();
         }
-    }
-
-    private static SqliteCommand Create(SqliteConnection connection, string sql, params string[] parameters)
-    {
-        var command = connection.CreateCommand();
-        command.CommandText = sql;
-        foreach (var name in parameters)
-        {
-            command.Parameters.Add(new SqliteParameter { ParameterName = name });
-        }
-
-        return command;
     }
 }

@@ -16,8 +16,8 @@ internal sealed class SqliteTestDirectory : IDisposable
 
     public string DatabasePath { get; }
 
-    /// <summary>The first column of every row, read over a separate, unpooled connection.</summary>
-    public List<string> Query(string sql)
+    /// <summary>One column (the first unless told) of every row, read over a separate, unpooled connection.</summary>
+    public List<string> Query(string sql, int column = 0)
     {
         using var connection = new SqliteConnection($"Data Source={DatabasePath};Pooling=False");
         connection.Open();
@@ -27,7 +27,7 @@ internal sealed class SqliteTestDirectory : IDisposable
         var values = new List<string>();
         while (reader.Read())
         {
-            values.Add(Convert.ToString(reader.GetValue(0), System.Globalization.CultureInfo.InvariantCulture)!);
+            values.Add(Convert.ToString(reader.GetValue(column), System.Globalization.CultureInfo.InvariantCulture)!);
         }
 
         return values;
