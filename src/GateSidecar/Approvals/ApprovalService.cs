@@ -37,7 +37,45 @@ internal sealed partial class ApprovalService(
     /// Evaluate and record a call; <paramref name="callerTraceParent"/> (the agent's W3C traceparent)
     /// ties a pending approval to the agent's trace when Gate itself is not tracing.
     /// </summary>
-    public async ValueTask<Result<(CheckResponse Response, StoredApproval Record)>> CheckAsync(CheckRequest request, string? callerTraceParent, CancellationToken cancellationToken)
+    public ValueTask<Result<(CheckResponse Response, StoredApproval Record)>> CheckAsync(CheckRequest request, string? callerTraceParent, CancellationToken cancellationToken) =>
+        CheckAsync(request, callerTraceParent, ApprovalIds.New(time), cancellationToken);
+
+    /// <summary>
+    /// Check for a Guard stream. The new approval's id is chosen and listened on before the record is
+    /// written, so when this call creates it the stream starts from the created record with every
+    /// later change queued, without reading it back. A retried call id (the existing approval is
+    /// returned) or an error leaves no listener: the stream then reads the record like Watch.
+    /// </summary>
+    public async ValueTask<Result<GuardStart>> StartGuardAsync(CheckRequest request, string? callerTraceParent, CancellationToken cancellationToken)
+    {
+        var approvalId = ApprovalIds.New(time);
+        var listener = feed.Listen(approvalId);
+        try
+        {
+            var result = await CheckAsync(request, callerTraceParent, approvalId, cancellationToken).ConfigureAwait(false);
+            if (!result.Ok)
+            {
+                listener.Dispose();
+                return result.Error!;
+            }
+
+            var record = result.Value.Record;
+            if (record.Approval.ApprovalId != approvalId)
+            {
+                listener.Dispose();
+                return new GuardStart(record, null);
+            }
+
+            return new GuardStart(record, listener);
+        }
+        catch
+        {
+            listener.Dispose();
+            throw;
+        }
+    }
+
+    private async ValueTask<Result<(CheckResponse Response, StoredApproval Record)>> CheckAsync(CheckRequest request, string? callerTraceParent, string approvalId, CancellationToken cancellationToken)
     {
         using var probe = CheckProbe.Start(request, time);
         if (CheckValidator.Validate(request) is { } invalid)
@@ -48,7 +86,7 @@ internal sealed partial class ApprovalService(
         var compiled = policy();
         var decision = compiled.Evaluate(request);
         var actor = "agent:" + (request.Agent?.AgentId ?? string.Empty);
-        var transition = _machine.Create(ApprovalIds.New(time), request, decision, compiled.RedactPaths, actor);
+        var transition = _machine.Create(approvalId, request, decision, compiled.RedactPaths, actor);
         if (transition.NeedsToken)
         {
             AttachToken(transition.Record);
@@ -220,10 +258,21 @@ internal sealed partial class ApprovalService(
     /// The approval's events: first its current state, then every committed change, until a state
     /// that ends the stream. Rapid successive changes may arrive as one event (seq tells).
     /// </summary>
-    public async IAsyncEnumerable<ApprovalEvent> WatchAsync(string approvalId, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public IAsyncEnumerable<ApprovalEvent> WatchAsync(string approvalId, CancellationToken cancellationToken) =>
+        EventsAsync(approvalId, null, cancellationToken);
+
+    /// <summary>
+    /// A Guard stream's events: from the created record when <see cref="StartGuardAsync"/> created it
+    /// (the listener it registered before the write is taken over and disposed with the stream),
+    /// otherwise as <see cref="WatchAsync(string, CancellationToken)"/>.
+    /// </summary>
+    public IAsyncEnumerable<ApprovalEvent> WatchAsync(GuardStart start, CancellationToken cancellationToken) =>
+        EventsAsync(start.Record.Approval.ApprovalId, start.Listener is null ? null : start, cancellationToken);
+
+    private async IAsyncEnumerable<ApprovalEvent> EventsAsync(string approvalId, GuardStart? seeded, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        using var listener = feed.Listen(approvalId);
-        var current = await store.GetAsync(approvalId, cancellationToken).ConfigureAwait(false);
+        using var listener = seeded?.Listener ?? feed.Listen(approvalId);
+        var current = seeded?.Record ?? await store.GetAsync(approvalId, cancellationToken).ConfigureAwait(false);
         if (current is null)
         {
             yield break;
@@ -457,4 +506,17 @@ internal sealed partial class ApprovalService(
 
     [LoggerMessage(EventId = 2004, Level = LogLevel.Information, Message = "approval {ApprovalId} closed: {State} by {Actor}, rule {Rule} (trace {TraceId})")]
     private static partial void LogClosed(ILogger logger, string approvalId, string state, string actor, string rule, string traceId);
+}
+
+/// <summary>
+/// What <see cref="ApprovalService.StartGuardAsync"/> returns: the call's record, and the listener on
+/// its changes when the call created it. Dispose it if the stream is never read.
+/// </summary>
+internal sealed class GuardStart(StoredApproval record, ChangeListener? listener) : IDisposable
+{
+    public StoredApproval Record { get; } = record;
+
+    public ChangeListener? Listener { get; } = listener;
+
+    public void Dispose() => Listener?.Dispose();
 }

@@ -35,6 +35,9 @@ internal sealed class ChangeFeed : IDisposable
         return listener;
     }
 
+    /// <summary>Approvals with at least one listener (a listener left behind shows here).</summary>
+    internal int ListenedApprovals => _byApproval.Count;
+
     public void Dispose() => _subscription.Dispose();
 
     internal void Remove(ChangeListener listener)

@@ -4,9 +4,11 @@ using Microsoft.Extensions.Logging;
 namespace GateSidecar.Approvals;
 
 /// <summary>
-/// Applies due deadlines. It sleeps until the store's earliest deadline (or a change that may bring
-/// an earlier one, or at most <see cref="MaxSleep"/> so deadlines created by other sidecars are seen),
-/// then applies every due one through <see cref="ApprovalService.ApplyTimeoutAsync"/>. Exactly once
+/// Applies due deadlines. It sleeps until the store's earliest deadline (or a change that brings an
+/// earlier one, or at most <see cref="MaxSleep"/> so deadlines created by other sidecars are seen),
+/// then applies every due one through <see cref="ApprovalService.ApplyTimeoutAsync"/>. A change
+/// that leaves an approval open wakes it only when the change's deadline is earlier than the planned
+/// wake or the change does not carry its deadline (<see cref="Wakes"/>). Exactly once
 /// across sidecars comes from compare-and-set: a timeout that loses the race re-reads and finds
 /// nothing due. Deadlines that passed while every sidecar was down are applied on the first pass.
 /// </summary>
@@ -15,6 +17,7 @@ internal sealed partial class DeadlineScheduler(ApprovalService approvals, Chang
     private static readonly TimeSpan MaxSleep = TimeSpan.FromSeconds(1);
     private const int Batch = 256;
     private const int Parallelism = 64;
+    private long _passes;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -23,9 +26,11 @@ internal sealed partial class DeadlineScheduler(ApprovalService approvals, Chang
         {
             try
             {
+                Interlocked.Increment(ref _passes);
                 await ApplyDueAsync(stoppingToken).ConfigureAwait(false);
                 var next = await approvals.Store.GetNextDeadlineAsync(stoppingToken).ConfigureAwait(false);
-                var wait = next is null ? MaxSleep : next.Value - time.GetUtcNow();
+                var now = time.GetUtcNow();
+                var wait = next is null ? MaxSleep : next.Value - now;
                 if (wait > MaxSleep)
                 {
                     wait = MaxSleep;
@@ -33,7 +38,7 @@ internal sealed partial class DeadlineScheduler(ApprovalService approvals, Chang
 
                 if (wait > TimeSpan.Zero)
                 {
-                    await WaitForChangeOrDelayAsync(listener, wait, stoppingToken).ConfigureAwait(false);
+                    await WaitForChangeOrDelayAsync(listener, wait, (now + wait).ToUnixTimeMilliseconds(), stoppingToken).ConfigureAwait(false);
                 }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -82,7 +87,24 @@ internal sealed partial class DeadlineScheduler(ApprovalService approvals, Chang
         }
     }
 
-    private async Task WaitForChangeOrDelayAsync(ChangeListener listener, TimeSpan wait, CancellationToken stoppingToken)
+    /// <summary>Passes so far (apply what is due, read the next deadline): how often it woke.</summary>
+    internal long Passes => Interlocked.Read(ref _passes);
+
+    /// <summary>
+    /// Whether <paramref name="change"/> must cut a sleep planned to end at <paramref name="wakeUnixMs"/>:
+    /// it leaves an approval open and either carries a deadline before that wake or carries none that
+    /// the store vouches for (null: another sidecar's change, or a store that does not say). A
+    /// deadline at or after the wake is found by the next pass's read.
+    /// </summary>
+    internal static bool Wakes(ApprovalChange change, long wakeUnixMs) =>
+        ApprovalStates.IsOpen(change.State) && change.DeadlineUnixMs switch
+        {
+            null => true,
+            0 => false,
+            var deadline => deadline < wakeUnixMs,
+        };
+
+    private async Task WaitForChangeOrDelayAsync(ChangeListener listener, TimeSpan wait, long wakeUnixMs, CancellationToken stoppingToken)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
         timeout.CancelAfter(wait);
@@ -91,13 +113,13 @@ internal sealed partial class DeadlineScheduler(ApprovalService approvals, Chang
             // A change may carry a deadline earlier than the one we sleep for: wake up and re-plan.
             while (await listener.Reader.WaitToReadAsync(timeout.Token).ConfigureAwait(false))
             {
-                var sawOpen = false;
+                var earlier = false;
                 while (listener.Reader.TryRead(out var change))
                 {
-                    sawOpen |= ApprovalStates.IsOpen(change.State);
+                    earlier |= Wakes(change, wakeUnixMs);
                 }
 
-                if (sawOpen)
+                if (earlier)
                 {
                     return;
                 }

@@ -19,8 +19,11 @@ namespace GateSidecar.Hosting;
 /// </summary>
 internal static class GateApp
 {
-    /// <summary>Builds the app, or returns every reason it cannot start.</summary>
-    public static (WebApplication? App, IReadOnlyList<string> Errors) Build(GateOptions options, TimeProvider? time = null)
+    /// <summary>
+    /// Builds the app, or returns every reason it cannot start. <paramref name="wrapStore"/>, when
+    /// given, wraps the configured store (tests observe store calls or act between them).
+    /// </summary>
+    public static (WebApplication? App, IReadOnlyList<string> Errors) Build(GateOptions options, TimeProvider? time = null, Func<IApprovalStore, IApprovalStore>? wrapStore = null)
     {
         var errors = new List<string>();
         time ??= TimeProvider.System;
@@ -82,7 +85,7 @@ internal static class GateApp
             options,
             builder =>
             {
-                ConfigureServices(builder, options, time, policy!, approvers, keys!);
+                ConfigureServices(builder, options, time, policy!, approvers, keys!, wrapStore);
                 ApproverHttp.AddServices(builder.Services, notifications);
             },
             static (app, registry) =>
@@ -97,7 +100,7 @@ internal static class GateApp
         return (app, errors);
     }
 
-    private static void ConfigureServices(WebApplicationBuilder builder, GateOptions options, TimeProvider time, PolicyProvider policy, ApproverDirectory approvers, SigningKeyRing keys)
+    private static void ConfigureServices(WebApplicationBuilder builder, GateOptions options, TimeProvider time, PolicyProvider policy, ApproverDirectory approvers, SigningKeyRing keys, Func<IApprovalStore, IApprovalStore>? wrapStore)
     {
         var services = builder.Services;
         services.AddSingleton(time);
@@ -105,13 +108,15 @@ internal static class GateApp
         services.AddSingleton(approvers);
         services.AddSingleton(keys);
         services.AddSingleton(sp => TelemetryPipeline.Start(options.Telemetry, sp.GetRequiredService<ILoggerFactory>().CreateLogger("GateSidecar.Telemetry")));
-        services.AddSingleton<IApprovalStore>(sp => new InstrumentedApprovalStore(
-            options.Store == GateStoreKind.Redis
+        services.AddSingleton<IApprovalStore>(sp =>
+        {
+            IApprovalStore store = options.Store == GateStoreKind.Redis
                 ? new RedisApprovalStore(RedisOptions(options), time, sp.GetRequiredService<ILogger<RedisApprovalStore>>())
                 : new SqliteApprovalStore(
                     options.SqlitePath, time, sp.GetRequiredService<ILogger<SqliteApprovalStore>>(),
-                    new SqliteStoreOptions { SyncEveryCommit = options.SqliteSyncFull }),
-            time));
+                    new SqliteStoreOptions { SyncEveryCommit = options.SqliteSyncFull });
+            return new InstrumentedApprovalStore(wrapStore is null ? store : wrapStore(store), time);
+        });
         services.AddSingleton(sp => new TokenIssuer(keys, time));
         services.AddSingleton<IApprovalTokens>(sp => new ApprovalTokens(sp.GetRequiredService<TokenIssuer>(), keys.CreateVerifier()));
         services.AddSingleton(sp => new ChangeFeed(sp.GetRequiredService<IApprovalStore>()));

@@ -19,7 +19,7 @@ internal readonly record struct SqliteApprovalRow(
         record.Approval.Seq,
         record.ToByteArray());
 
-    public ApprovalChange Change => new(Id, Seq, State, Pool, Data);
+    public ApprovalChange Change => new(Id, Seq, State, Pool, Data, DeadlineMs);
 }
 
 /// <summary>What a write sees inside the batch transaction: the statements and the chain head.</summary>

@@ -28,25 +28,25 @@ internal sealed class GateServiceHandlers(ApprovalService approvals)
     private async Task GuardAsync(CheckRequest request, IServerStreamWriter<ApprovalEvent> writer, ServerCallContext context)
     {
         CallerGuard.RequireLocalOrCertificate(context);
-        var result = await approvals.CheckAsync(request, context.GetHeader("traceparent"), context.CancellationToken).ConfigureAwait(false);
-        var record = ErrorMapping.Unwrap(result).Record;
-        await StreamAsync(record.Approval.ApprovalId, writer, context).ConfigureAwait(false);
+        var result = await approvals.StartGuardAsync(request, context.GetHeader("traceparent"), context.CancellationToken).ConfigureAwait(false);
+        using var start = ErrorMapping.Unwrap(result);
+        await StreamAsync(token => approvals.WatchAsync(start, token), writer, context).ConfigureAwait(false);
     }
 
     private async Task WatchAsync(WatchRequest request, IServerStreamWriter<ApprovalEvent> writer, ServerCallContext context)
     {
         CallerGuard.RequireLocalOrCertificate(context);
         ErrorMapping.Unwrap(await approvals.GetAsync(request.ApprovalId, context.CancellationToken).ConfigureAwait(false));
-        await StreamAsync(request.ApprovalId, writer, context).ConfigureAwait(false);
+        await StreamAsync(token => approvals.WatchAsync(request.ApprovalId, token), writer, context).ConfigureAwait(false);
     }
 
-    private async Task StreamAsync(string approvalId, IServerStreamWriter<ApprovalEvent> writer, ServerCallContext context)
+    private static async Task StreamAsync(Func<CancellationToken, IAsyncEnumerable<ApprovalEvent>> events, IServerStreamWriter<ApprovalEvent> writer, ServerCallContext context)
     {
         // Shutdown ends long-lived streams (UNAVAILABLE) so the agent re-attaches elsewhere with Watch.
         using var stream = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, context.ServerStopping);
         try
         {
-            await foreach (var evt in approvals.WatchAsync(approvalId, stream.Token).ConfigureAwait(false))
+            await foreach (var evt in events(stream.Token).ConfigureAwait(false))
             {
                 await writer.WriteAsync(evt, stream.Token).ConfigureAwait(false);
             }

@@ -54,7 +54,9 @@ internal sealed class ApprovalSidecar : IAsyncDisposable
         .. redis is null ? new[] { "--store", "sqlite", "--sqlite", Path.Combine(directory, "gate.db") } : ["--store", "redis", "--redis", redis],
     ];
 
-    public static async Task<ApprovalSidecar> StartAsync(string? directory = null, string? redis = null, string? policyYaml = null, Func<GateOptions, GateOptions>? configure = null)
+    public static async Task<ApprovalSidecar> StartAsync(
+        string? directory = null, string? redis = null, string? policyYaml = null, Func<GateOptions, GateOptions>? configure = null,
+        Func<GateSidecar.Approvals.IApprovalStore, GateSidecar.Approvals.IApprovalStore>? wrapStore = null)
     {
         directory ??= Path.Combine(Path.GetTempPath(), "gate-test-" + Guid.NewGuid().ToString("N"));
         if (!File.Exists(Path.Combine(directory, "policy.yaml")))
@@ -78,7 +80,7 @@ internal sealed class ApprovalSidecar : IAsyncDisposable
             options = configure(options);
         }
 
-        var (app, errors) = GateApp.Build(options);
+        var (app, errors) = GateApp.Build(options, wrapStore: wrapStore);
         if (app is null)
         {
             throw new InvalidOperationException(string.Join(Environment.NewLine, errors));

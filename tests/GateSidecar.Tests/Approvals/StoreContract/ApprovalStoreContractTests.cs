@@ -11,6 +11,9 @@ namespace GateSidecar.Tests.Approvals.StoreContract;
 /// </summary>
 public abstract partial class ApprovalStoreContractTests : StoreTestBase
 {
+    /// <summary>Whether the store's changes carry the indexed deadline (the Redis store's messages do not).</summary>
+    protected virtual bool DeadlinesInChanges => true;
+
     [Fact]
     public async Task Create_NewKey_IsCreatedAndReadBackUnchanged()
     {

@@ -1,0 +1,194 @@
+using System.Diagnostics;
+using Gate.Client;
+using Gate.V1;
+using GateSidecar.Approvals;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace GateSidecar.Tests.Approvals.Functional;
+
+/// <summary>
+/// Guard starts its stream from the record it created (listening on the new id before the write)
+/// instead of reading it back; and the deadline scheduler sleeps through changes whose deadline is
+/// later than its planned wake. Each store runs the same tests (concrete classes at the end).
+/// </summary>
+public abstract class GuardStartTests : IAsyncLifetime
+{
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(20);
+    private ApprovalSidecar _sidecar = null!;
+    private ObservedApprovalStore _store = null!;
+
+    /// <summary>Reads by id a Guard stream makes for a change it is told of (Redis changes carry no record).</summary>
+    internal abstract int ReadsPerAnnouncedChange { get; }
+
+    internal abstract Task<ApprovalSidecar> StartSidecarAsync(Func<IApprovalStore, IApprovalStore> wrapStore);
+
+    public async ValueTask InitializeAsync() =>
+        _sidecar = await StartSidecarAsync(inner => _store = new ObservedApprovalStore(inner));
+
+    public async ValueTask DisposeAsync() => await _sidecar.DisposeAsync();
+
+    private ChangeFeed Feed => _sidecar.Services.GetRequiredService<ChangeFeed>();
+
+    [Fact]
+    public async Task Guard_ChangeCommittedRightAfterTheCreation_IsStreamedAfterTheCreatedRecord_WithoutReadingItBack()
+    {
+        // The instant between the creation's commit and the stream's start: a cancellation lands there.
+        var machine = new ApprovalStateMachine(TimeProvider.System);
+        string? created = null;
+        _store.AfterCreate = async (inner, result) =>
+        {
+            if (!result.Created || result.Record.Approval.State != ApprovalState.Pending)
+            {
+                return;
+            }
+
+            created = result.Record.Approval.ApprovalId;
+            var cancel = machine.Cancel(result.Record, "agent:agent-7", "withdrawn at once");
+            Assert.True(await inner.TryUpdateAsync(cancel.Value!.Record, cancel.Value.ExpectedSeq, cancel.Value.Audit, CancellationToken.None));
+        };
+
+        var events = new List<ApprovalEvent>();
+        await foreach (var e in _sidecar.Gate.Guard(ApprovalSidecar.Refund(900)).WithCancellation(default).ConfigureAwait(false))
+        {
+            events.Add(e);
+        }
+
+        Assert.Equal([(ApprovalState.Pending, 1L), (ApprovalState.Cancelled, 2L)], events.Select(e => (e.State, e.Seq)));
+        Assert.Equal(created, events[0].ApprovalId);
+        Assert.Equal("agent:agent-7", events[1].Actor);
+        Assert.Equal(ReadsPerAnnouncedChange, _store.ReadsOf(created!));
+        Assert.Equal(0, Feed.ListenedApprovals);
+    }
+
+    [Fact]
+    public async Task Guard_RetriedCallId_StreamsTheExistingApprovalFromARead()
+    {
+        var request = ApprovalSidecar.Refund(900);
+        var first = await _sidecar.Gate.CheckAsync(request).WaitAsync(Wait);
+        Assert.Equal(Verdict.Pending, first.Verdict);
+
+        await using var stream = _sidecar.Gate.Guard(request).GetAsyncEnumerator();
+        Assert.True(await stream.MoveNextAsync().AsTask().WaitAsync(Wait));
+        Assert.Equal((first.ApprovalId, ApprovalState.Pending), (stream.Current.ApprovalId, stream.Current.State));
+        Assert.Equal(1, _store.ReadsOf(first.ApprovalId));
+
+        await _sidecar.As("alice").DecideAsync(new DecideRequest { ApprovalId = first.ApprovalId, Verdict = DecisionVerdict.Approve }).WaitAsync(Wait);
+        Assert.True(await stream.MoveNextAsync().AsTask().WaitAsync(Wait));
+        Assert.Equal(ApprovalState.Approved, stream.Current.State);
+        Assert.False(await stream.MoveNextAsync().AsTask().WaitAsync(Wait));
+    }
+
+    [Fact]
+    public async Task Guard_RefusedOrAutoPassCall_LeavesNoListenerBehind()
+    {
+        var invalid = ApprovalSidecar.Call("payments.refund");
+        invalid.CallId = string.Empty;
+        var refused = await Assert.ThrowsAsync<RpcException>(async () =>
+        {
+            await foreach (var _ in _sidecar.Gate.Guard(invalid).WithCancellation(default).ConfigureAwait(false))
+            {
+            }
+        }).WaitAsync(Wait);
+        Assert.Equal(StatusCode.InvalidArgument, refused.Status);
+
+        var events = new List<ApprovalEvent>();
+        await foreach (var e in _sidecar.Gate.Guard(ApprovalSidecar.Refund(5)).WithCancellation(default).ConfigureAwait(false))
+        {
+            events.Add(e);
+        }
+
+        Assert.Equal(ApprovalState.Allowed, Assert.Single(events).State);
+        Assert.Equal(0, _store.ReadsOf(events[0].ApprovalId));
+        Assert.Equal(0, Feed.ListenedApprovals);
+    }
+
+    [Fact]
+    public async Task Guard_ClientGoneBeforeTheDecision_LeavesNoListenerBehind()
+    {
+        using var cts = new CancellationTokenSource();
+        var stream = _sidecar.Gate.Guard(ApprovalSidecar.Refund(900), new CallOptions(cancellationToken: cts.Token)).GetAsyncEnumerator();
+        Assert.True(await stream.MoveNextAsync().AsTask().WaitAsync(Wait));
+        await cts.CancelAsync();
+        await Assert.ThrowsAnyAsync<Exception>(async () => await stream.MoveNextAsync().AsTask().WaitAsync(Wait));
+        await stream.DisposeAsync();
+
+        var watch = Stopwatch.StartNew();
+        while (Feed.ListenedApprovals != 0 && watch.Elapsed < Wait)
+        {
+            await Task.Delay(20);
+        }
+
+        Assert.Equal(0, Feed.ListenedApprovals);
+    }
+
+    [Fact]
+    public async Task DeadlineScheduler_PendingCreationsWithLaterDeadlines_DoNotWakeItOnSqlite_AndAnEarlierDeadlineStillFires()
+    {
+        var scheduler = _sidecar.Services.GetRequiredService<DeadlineScheduler>();
+        var before = scheduler.Passes;
+        var watch = Stopwatch.StartNew();
+        for (var i = 0; i < 40; i++)
+        {
+            Assert.Equal(Verdict.Pending, (await _sidecar.Gate.CheckAsync(ApprovalSidecar.Refund(900)).WaitAsync(Wait)).Verdict);
+        }
+
+        var passes = scheduler.Passes - before;
+        var seconds = watch.Elapsed.TotalSeconds;
+        if (ReadsPerAnnouncedChange == 0)
+        {
+            // One pass per second at most (the longest sleep), plus the one under way: not one per creation.
+            Assert.True(passes <= Math.Ceiling(seconds) + 2, $"{passes} passes in {seconds:F2} s for 40 creations due in 2 minutes");
+        }
+        else
+        {
+            // Redis changes do not carry the deadline: each may wake the scheduler, which then re-plans.
+            Assert.True(passes >= 1, $"{passes} passes");
+        }
+
+        // A deadline earlier than the planned wake (400 ms, the sleep is up to 1 s) is applied.
+        var events = new List<ApprovalEvent>();
+        await foreach (var e in _sidecar.Gate.Guard(ApprovalSidecar.Call("test.quick_deny")).WithCancellation(default).ConfigureAwait(false))
+        {
+            events.Add(e);
+        }
+
+        Assert.Equal([ApprovalState.Pending, ApprovalState.Expired], events.Select(e => e.State));
+    }
+}
+
+public sealed class SqliteGuardStartTests : GuardStartTests
+{
+    internal override int ReadsPerAnnouncedChange => 0;
+
+    internal override Task<ApprovalSidecar> StartSidecarAsync(Func<IApprovalStore, IApprovalStore> wrapStore) =>
+        ApprovalSidecar.StartAsync(wrapStore: wrapStore);
+}
+
+public sealed class RedisGuardStartTests : GuardStartTests
+{
+    internal override int ReadsPerAnnouncedChange => 1;
+
+    internal override async Task<ApprovalSidecar> StartSidecarAsync(Func<IApprovalStore, IApprovalStore> wrapStore)
+    {
+        var redis = await Infrastructure.RedisServer.StartAsync();
+        var sidecar = await ApprovalSidecar.StartAsync(redis: redis.Endpoint, wrapStore: wrapStore);
+        sidecar.Owned.Add(redis);
+        return sidecar;
+    }
+}
+
+public sealed class DeadlineSchedulerWakeTests
+{
+    [Theory]
+    [InlineData(ApprovalState.Pending, null, true)]
+    [InlineData(ApprovalState.Escalated, null, true)]
+    [InlineData(ApprovalState.Pending, 0L, false)]
+    [InlineData(ApprovalState.Pending, 999L, true)]
+    [InlineData(ApprovalState.Escalated, 999L, true)]
+    [InlineData(ApprovalState.Pending, 1000L, false)]
+    [InlineData(ApprovalState.Pending, 5000L, false)]
+    [InlineData(ApprovalState.Approved, null, false)]
+    [InlineData(ApprovalState.Expired, 10L, false)]
+    public void DeadlineScheduler_Wakes_OnlyForAnOpenChangeDueBeforeThePlannedWakeOrOfUnknownDeadline(ApprovalState state, long? deadline, bool wakes) =>
+        Assert.Equal(wakes, DeadlineScheduler.Wakes(new ApprovalChange("a", 1, state, "p", null, deadline), 1000));
+}

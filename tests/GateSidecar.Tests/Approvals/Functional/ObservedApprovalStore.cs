@@ -1,0 +1,78 @@
+using System.Collections.Concurrent;
+using Gate.V1;
+using GateSidecar.Approvals;
+using GateSidecar.Approvals.Stored;
+using GateSidecar.Audit;
+
+namespace GateSidecar.Tests.Approvals.Functional;
+
+/// <summary>
+/// A store that passes every call to the real one, counts reads by id, and can act right after a
+/// creation commits (before the caller sees it): what an approver or another sidecar might do in
+/// that instant.
+/// </summary>
+internal sealed class ObservedApprovalStore(IApprovalStore inner) : IApprovalStore
+{
+    private readonly ConcurrentDictionary<string, int> _reads = new(StringComparer.Ordinal);
+
+    public IApprovalStore Inner => inner;
+
+    /// <summary>Runs after a creation committed and before it returns; the inner store is the argument.</summary>
+    public Func<IApprovalStore, CreateResult, Task>? AfterCreate { get; set; }
+
+    public int ReadsOf(string approvalId) => _reads.TryGetValue(approvalId, out var n) ? n : 0;
+
+    public string Name => inner.Name;
+
+    public Task InitializeAsync(CancellationToken cancellationToken) => inner.InitializeAsync(cancellationToken);
+
+    public async ValueTask<CreateResult> CreateAsync(StoredApproval record, IReadOnlyList<AuditEvent> audit, CancellationToken cancellationToken)
+    {
+        var result = await inner.CreateAsync(record, audit, cancellationToken);
+        if (AfterCreate is { } after)
+        {
+            await after(inner, result);
+        }
+
+        return result;
+    }
+
+    public ValueTask<StoredApproval?> GetAsync(string approvalId, CancellationToken cancellationToken)
+    {
+        _reads.AddOrUpdate(approvalId, 1, static (_, n) => n + 1);
+        return inner.GetAsync(approvalId, cancellationToken);
+    }
+
+    public ValueTask<bool> TryUpdateAsync(StoredApproval record, long expectedSeq, IReadOnlyList<AuditEvent> audit, CancellationToken cancellationToken) =>
+        inner.TryUpdateAsync(record, expectedSeq, audit, cancellationToken);
+
+    public ValueTask<PendingPage> ListPendingAsync(IReadOnlyCollection<string> pools, string? pageToken, int pageSize, CancellationToken cancellationToken) =>
+        inner.ListPendingAsync(pools, pageToken, pageSize, cancellationToken);
+
+    public ValueTask<IReadOnlyList<string>> GetDueAsync(DateTimeOffset now, int max, CancellationToken cancellationToken) =>
+        inner.GetDueAsync(now, max, cancellationToken);
+
+    public ValueTask<DateTimeOffset?> GetNextDeadlineAsync(CancellationToken cancellationToken) => inner.GetNextDeadlineAsync(cancellationToken);
+
+    public ValueTask<bool> TryConsumeTokenAsync(string jti, DateTimeOffset expiresAt, CancellationToken cancellationToken) =>
+        inner.TryConsumeTokenAsync(jti, expiresAt, cancellationToken);
+
+    public ValueTask<AuditPage> ListAuditAsync(AuditQuery query, CancellationToken cancellationToken) => inner.ListAuditAsync(query, cancellationToken);
+
+    public IAsyncEnumerable<AuditEvent> ReadAuditAsync(CancellationToken cancellationToken) => inner.ReadAuditAsync(cancellationToken);
+
+    public ValueTask AppendAuditAsync(IReadOnlyList<AuditEvent> entries, CancellationToken cancellationToken) => inner.AppendAuditAsync(entries, cancellationToken);
+
+    public ValueTask<AuditCheckpoint?> GetAuditCheckpointAsync(CancellationToken cancellationToken) => inner.GetAuditCheckpointAsync(cancellationToken);
+
+    public ValueTask<bool> TryPruneAuditAsync(long expectedThroughSeq, AuditCheckpoint next, IReadOnlyList<AuditEvent> pruned, CancellationToken cancellationToken) =>
+        inner.TryPruneAuditAsync(expectedThroughSeq, next, pruned, cancellationToken);
+
+    public IDisposable Subscribe(Action<ApprovalChange> onChange) => inner.Subscribe(onChange);
+
+    public ValueTask<bool> PingAsync(CancellationToken cancellationToken) => inner.PingAsync(cancellationToken);
+
+    public ValueTask<int> PruneAsync(DateTimeOffset olderThan, CancellationToken cancellationToken) => inner.PruneAsync(olderThan, cancellationToken);
+
+    public ValueTask DisposeAsync() => inner.DisposeAsync();
+}
