@@ -28,6 +28,7 @@ internal sealed partial class RedisApprovalStore : IApprovalStore
     private const int ChangeLogPage = 1000;
     private static readonly Version MinimumServerVersion = new(7, 0);
     private readonly RedisChangeDelivery _delivery;
+    private readonly RedisOwnWrites _ownWrites = new();
     private readonly Action<RedisChannel, RedisValue> _onMessage;
     private RedisConnection? _connection;
     private RedisWriter? _writer;
@@ -57,7 +58,7 @@ internal sealed partial class RedisApprovalStore : IApprovalStore
         _logger = logger ?? throw new ArgumentNullException(nameof(logger));
         _keys = new RedisKeys(options.KeyPrefix);
         _onSubscriberError = ex => RedisStoreLog.SubscriberFailed(_logger, ex);
-        _delivery = new RedisChangeDelivery(_subscribers, _onSubscriberError);
+        _delivery = new RedisChangeDelivery(_subscribers, _onSubscriberError, _ownWrites);
         _onMessage = OnMessage;
     }
 
@@ -92,7 +93,7 @@ internal sealed partial class RedisApprovalStore : IApprovalStore
         }
 
         _connection = connection;
-        _writer = new RedisWriter(connection, _keys, _options, _logger);
+        _writer = new RedisWriter(connection, _keys, _options, _logger, _ownWrites);
         connection.SubscriptionLost += _delivery.SubscriptionLost;
         connection.SubscriptionRestored += () => EnsureSubscribedSoon();
 

@@ -2,7 +2,8 @@ namespace GateSidecar.Approvals.Redis;
 
 /// <summary>
 /// Hands the changes of the pub/sub channel to the store's subscribers in commit order, each once,
-/// and fills the gap a lost subscription connection leaves from the change log.
+/// and fills the gap a lost subscription connection leaves from the change log. A change this process
+/// wrote goes out with its record (<see cref="RedisOwnWrites"/>).
 /// </summary>
 /// <remarks>
 /// From the start, and again from the moment the subscription connection is lost, channel messages
@@ -14,7 +15,7 @@ namespace GateSidecar.Approvals.Redis;
 /// channel; entry ids, which grow in commit order, drop the ones seen twice. A loss during the
 /// read makes <see cref="TryRelease"/> refuse, and the store reads again once subscribed.
 /// </remarks>
-internal sealed class RedisChangeDelivery(ApprovalChangeFanout subscribers, Action<Exception> onSubscriberError)
+internal sealed class RedisChangeDelivery(ApprovalChangeFanout subscribers, Action<Exception> onSubscriberError, RedisOwnWrites? ownWrites = null)
 {
     /// <summary>Held messages beyond this are dropped and read from the log instead.</summary>
     private const int MaxHeld = 100_000;
@@ -146,6 +147,6 @@ internal sealed class RedisChangeDelivery(ApprovalChangeFanout subscribers, Acti
         }
 
         _delivered = id;
-        subscribers.Publish(change, onSubscriberError);
+        subscribers.Publish(ownWrites is null ? change : ownWrites.Fill(change), onSubscriberError);
     }
 }

@@ -92,6 +92,18 @@ internal abstract class RedisWrite
         return (headSeq, headHash);
     }
 
+    /// <summary>
+    /// Whether the script announces this write when it applies: every update, a creation only when
+    /// it is pending; audit-only writes never.
+    /// </summary>
+    public abstract bool Announced { get; }
+
+    /// <summary>Offers the record to the announcement of this write (see <see cref="RedisOwnWrites"/>).</summary>
+    public void Remember(RedisOwnWrites own) => own.Add(Id, Seq, Data, DeadlineMs);
+
+    /// <summary>This write did not commit, or may not have: its record is not offered.</summary>
+    public void Unremember(RedisOwnWrites own) => own.Forget(Id, Seq);
+
     public bool TryStart()
     {
         if (_cancellationToken.IsCancellationRequested)
@@ -125,6 +137,8 @@ internal sealed class RedisCreateWrite(
     public string IdempotencyTail { get; } = RedisKeys.IdempotencyTail(StoreConventions.Tenant(record), record.Approval.Request.CallId);
 
     protected override string Kind => "C";
+
+    public override bool Announced => StoreConventions.IsPending(State);
 
     protected override string Condition => IdempotencyTail;
 
@@ -176,6 +190,8 @@ internal sealed class RedisUpdateWrite(
 
     protected override string Kind => "U";
 
+    public override bool Announced => true;
+
     protected override string Condition { get; } = expectedSeq.ToString(CultureInfo.InvariantCulture);
 
     protected override string Member => string.Empty;
@@ -199,6 +215,8 @@ internal sealed class RedisAuditWrite(IReadOnlyList<AuditEvent> audit, long[] au
     public Task<bool> Task => _completion.Task;
 
     protected override string Kind => "A";
+
+    public override bool Announced => false;
 
     protected override string Condition => string.Empty;
 

@@ -36,8 +36,11 @@ internal sealed class RedisWriter : IAsyncDisposable
     private long _headSeq = UnknownHead;
     private string _headHash = AuditChain.Genesis;
 
-    public RedisWriter(RedisConnection connection, RedisKeys keys, RedisStoreOptions options, ILogger logger)
+    private readonly RedisOwnWrites? _ownWrites;
+
+    public RedisWriter(RedisConnection connection, RedisKeys keys, RedisStoreOptions options, ILogger logger, RedisOwnWrites? ownWrites = null)
     {
+        _ownWrites = ownWrites;
         _connection = connection;
         _keys = keys;
         _options = options;
@@ -107,6 +110,21 @@ internal sealed class RedisWriter : IAsyncDisposable
         var waitedSince = 0L;
         var heads = new (long Seq, string Hash)[batch.Count];
         var keys = new[] { _keys.AuditHead, _keys.AuditTurn };
+
+        // A pending creation's announcement may arrive before the reply: its record is offered now
+        // (its id is new, so a change of that id is this write) and withdrawn if it does not apply.
+        // An update's is offered once the reply says it applied.
+        if (_ownWrites is not null)
+        {
+            foreach (var write in batch)
+            {
+                if (write is RedisCreateWrite { Announced: true })
+                {
+                    write.Remember(_ownWrites);
+                }
+            }
+        }
+
         while (start < batch.Count)
         {
             // 1. Seal every remaining write onto the head we believe in.
@@ -136,11 +154,7 @@ internal sealed class RedisWriter : IAsyncDisposable
                 var error = _connection.Translate(ex);
                 RedisStoreLog.BatchFailed(_logger, batch.Count - start, _connection.Endpoint, ex);
                 _headSeq = UnknownHead;
-                for (var i = start; i < batch.Count; i++)
-                {
-                    batch[i].Fail(error);
-                }
-
+                FailRest(batch, start, error);
                 return;
             }
 
@@ -149,6 +163,11 @@ internal sealed class RedisWriter : IAsyncDisposable
             var applied = (int)(long)reply[1];
             for (var i = start; i < start + applied; i++)
             {
+                if (_ownWrites is not null && batch[i] is RedisUpdateWrite)
+                {
+                    batch[i].Remember(_ownWrites);
+                }
+
                 batch[i].Applied();
             }
 
@@ -192,6 +211,7 @@ internal sealed class RedisWriter : IAsyncDisposable
                     await Task.Delay(TurnWait).ConfigureAwait(false);
                     break;
                 case "E":
+                    Unremember(batch[start]);
                     ((RedisCreateWrite)batch[start]).Existing(StoredApproval.Parser.ParseFrom((byte[])reply[2]!));
                     start++;
                     break;
@@ -200,6 +220,7 @@ internal sealed class RedisWriter : IAsyncDisposable
                     start++;
                     break;
                 case "D":
+                    Unremember(batch[start]);
                     batch[start].Fail(new InvalidOperationException(
                         $"approval id '{batch[start].Id}' already belongs to another record: approval ids must be unique."));
                     start++;
@@ -211,11 +232,20 @@ internal sealed class RedisWriter : IAsyncDisposable
         }
     }
 
-    private static void FailRest(List<RedisWrite> batch, int start, Exception error)
+    private void FailRest(List<RedisWrite> batch, int start, Exception error)
     {
         for (var i = start; i < batch.Count; i++)
         {
+            Unremember(batch[i]);
             batch[i].Fail(error);
+        }
+    }
+
+    private void Unremember(RedisWrite write)
+    {
+        if (_ownWrites is not null)
+        {
+            write.Unremember(_ownWrites);
         }
     }
 }

@@ -11,8 +11,11 @@ namespace GateSidecar.Tests.Approvals.StoreContract;
 /// </summary>
 public abstract partial class ApprovalStoreContractTests : StoreTestBase
 {
-    /// <summary>Whether the store's changes carry the indexed deadline (the Redis store's messages do not).</summary>
-    protected virtual bool DeadlinesInChanges => true;
+    /// <summary>
+    /// Whether an update this store instance made is always announced with its record (SQLite); on
+    /// Redis only when the script's reply arrived before the announcement.
+    /// </summary>
+    protected virtual bool OwnUpdatesAlwaysCarryTheRecord => true;
 
     [Fact]
     public async Task Create_NewKey_IsCreatedAndReadBackUnchanged()

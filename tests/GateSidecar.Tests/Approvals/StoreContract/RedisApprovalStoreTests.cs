@@ -66,6 +66,53 @@ public sealed class RedisApprovalStoreTests : StoreTestBase
     }
 
     [Fact]
+    public async Task Changes_CarryTheRecordOnlyInTheSidecarThatWroteIt()
+    {
+        var other = await OpenAsync();
+        using var here = new ChangeRecorder(Store);
+        using var there = new ChangeRecorder(other);
+        var deadline = Clock.Now.AddMinutes(5).ToUnixTimeMilliseconds();
+        var mine = Pending(Clock.Now, deadlineMs: deadline);
+        var theirs = Pending(Clock.Now, deadlineMs: deadline);
+        await Store.CreateAsync(mine, [], Ct).AsTask().WaitAsync(Timeout, Ct);
+        await other.CreateAsync(theirs, [], Ct).AsTask().WaitAsync(Timeout, Ct);
+
+        // A pending creation is offered before it is sent: its announcement always carries it, here.
+        var mineHere = await here.WaitForAsync(mine.Approval.ApprovalId, 1, Timeout);
+        var theirsThere = await there.WaitForAsync(theirs.Approval.ApprovalId, 1, Timeout);
+        Assert.Equal((mine, (long?)deadline), (mineHere.Committed(), mineHere.DeadlineUnixMs));
+        Assert.Equal((theirs, (long?)deadline), (theirsThere.Committed(), theirsThere.DeadlineUnixMs));
+
+        // The other sidecar learns of it without the record: it reads it, and its scheduler re-plans.
+        var mineThere = await there.WaitForAsync(mine.Approval.ApprovalId, 1, Timeout);
+        var theirsHere = await here.WaitForAsync(theirs.Approval.ApprovalId, 1, Timeout);
+        Assert.Equal((null, null), (mineThere.Data, mineThere.DeadlineUnixMs));
+        Assert.Equal((null, null), (theirsHere.Data, theirsHere.DeadlineUnixMs));
+
+        // Both sidecars decide the same approval at seq 1: the loser's record is never announced.
+        var approvedThere = Next(mine, ApprovalState.Approved);
+        var rejectedHere = Next(mine, ApprovalState.Rejected);
+        var results = await Task.WhenAll(
+            other.TryUpdateAsync(approvedThere, 1, [], Ct).AsTask(),
+            Store.TryUpdateAsync(rejectedHere, 1, [], Ct).AsTask()).WaitAsync(Timeout, Ct);
+        Assert.Single(results, won => won);
+        var winner = results[0] ? approvedThere : rejectedHere;
+        foreach (var recorder in new[] { here, there })
+        {
+            var decided = await recorder.WaitForAsync(mine.Approval.ApprovalId, 2, Timeout);
+            Assert.Equal(winner.Approval.State, decided.State);
+            if (decided.Data is not null)
+            {
+                Assert.Equal(winner, decided.Committed());
+                Assert.Equal(0L, decided.DeadlineUnixMs);
+            }
+        }
+
+        var loser = results[0] ? here : there;
+        Assert.Null((await loser.WaitForAsync(mine.Approval.ApprovalId, 2, Timeout)).Data);
+    }
+
+    [Fact]
     public async Task Changes_AfterRedisRestart_AreStillDeliveredToExistingSubscribers()
     {
         var other = await OpenAsync();
