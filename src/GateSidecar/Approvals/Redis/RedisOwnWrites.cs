@@ -10,7 +10,9 @@ namespace GateSidecar.Approvals.Redis;
 /// is new: no other writer can commit that id), an update once the script reported it applied (the
 /// compare-and-set makes (id, seq) name one record). An announcement that arrives before its update's
 /// reply goes out without the record, and listeners read it as for another sidecar's change.
-/// Bounded: beyond <see cref="Capacity"/> the oldest are forgotten (their changes are then re-read).
+/// An update whose announcement already went out is not kept (the announcements seen without a
+/// record are remembered, a bounded number of them, for that). Bounded: beyond
+/// <see cref="Capacity"/> the oldest are forgotten (their changes are then re-read).
 /// </summary>
 internal sealed class RedisOwnWrites
 {
@@ -18,6 +20,8 @@ internal sealed class RedisOwnWrites
 
     private readonly ConcurrentDictionary<(string Id, long Seq), (byte[] Data, long DeadlineMs)> _records = new();
     private readonly ConcurrentQueue<(string Id, long Seq)> _order = new();
+    private readonly ConcurrentDictionary<(string Id, long Seq), byte> _announcedBare = new();
+    private readonly ConcurrentQueue<(string Id, long Seq)> _announcedOrder = new();
     private long _attached;
     private long _missed;
 
@@ -26,16 +30,13 @@ internal sealed class RedisOwnWrites
 
     public void Add(string approvalId, long seq, byte[] data, long deadlineMs)
     {
-        if (!_records.TryAdd((approvalId, seq), (data, deadlineMs)))
+        var key = (approvalId, seq);
+        if (_announcedBare.TryRemove(key, out _) || !_records.TryAdd(key, (data, deadlineMs)))
         {
             return;
         }
 
-        _order.Enqueue((approvalId, seq));
-        while (_order.Count > Capacity && _order.TryDequeue(out var oldest))
-        {
-            _records.TryRemove(oldest, out _);
-        }
+        Bounded(_order, key, _records);
     }
 
     /// <summary>A write that did not commit (or may not have): its change, if any, is not ours to fill.</summary>
@@ -49,13 +50,28 @@ internal sealed class RedisOwnWrites
             return change;
         }
 
-        if (!_records.TryRemove((change.ApprovalId, change.Seq), out var own))
+        var key = (change.ApprovalId, change.Seq);
+        if (!_records.TryRemove(key, out var own))
         {
+            if (_announcedBare.TryAdd(key, 0))
+            {
+                Bounded(_announcedOrder, key, _announcedBare);
+            }
+
             Interlocked.Increment(ref _missed);
             return change;
         }
 
         Interlocked.Increment(ref _attached);
         return change with { Data = own.Data, DeadlineUnixMs = StoreConventions.IsPending(change.State) ? own.DeadlineMs : 0 };
+    }
+
+    private static void Bounded<T>(ConcurrentQueue<(string Id, long Seq)> order, (string Id, long Seq) key, ConcurrentDictionary<(string Id, long Seq), T> items)
+    {
+        order.Enqueue(key);
+        while (order.Count > Capacity && order.TryDequeue(out var oldest))
+        {
+            items.TryRemove(oldest, out _);
+        }
     }
 }

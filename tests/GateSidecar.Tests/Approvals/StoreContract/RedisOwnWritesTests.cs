@@ -39,6 +39,17 @@ public sealed class RedisOwnWritesTests
     }
 
     [Fact]
+    public void Add_AfterItsAnnouncementWentOutBare_IsNotKept()
+    {
+        var own = new RedisOwnWrites();
+        Assert.Null(own.Fill(Change("a", 2, ApprovalState.Approved)).Data);
+        own.Add("a", 2, [2], 0);
+        own.Add("a", 3, [3], 0);
+        Assert.Null(own.Fill(Change("a", 2, ApprovalState.Approved)).Data);
+        Assert.NotNull(own.Fill(Change("a", 3, ApprovalState.Approved)).Data);
+    }
+
+    [Fact]
     public void Add_BeyondCapacity_ForgetsTheOldest()
     {
         var own = new RedisOwnWrites();
