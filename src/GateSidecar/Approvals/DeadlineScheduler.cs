@@ -15,6 +15,9 @@ namespace GateSidecar.Approvals;
 internal sealed partial class DeadlineScheduler(ApprovalService approvals, ChangeFeed feed, TimeProvider time, ILogger<DeadlineScheduler> logger) : BackgroundService
 {
     private static readonly TimeSpan MaxSleep = TimeSpan.FromSeconds(1);
+
+    /// <summary>How long it waits when the earliest deadline is past and a pass applied nothing.</summary>
+    internal static readonly TimeSpan StuckRetry = TimeSpan.FromMilliseconds(100);
     private const int Batch = 256;
     private const int Parallelism = 64;
     private long _passes;
@@ -22,18 +25,37 @@ internal sealed partial class DeadlineScheduler(ApprovalService approvals, Chang
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var listener = feed.ListenAll();
+        var stuck = false;
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
                 Interlocked.Increment(ref _passes);
-                await ApplyDueAsync(stoppingToken).ConfigureAwait(false);
+                var applied = await ApplyDueAsync(stoppingToken).ConfigureAwait(false);
                 var next = await approvals.Store.GetNextDeadlineAsync(stoppingToken).ConfigureAwait(false);
                 var now = time.GetUtcNow();
                 var wait = next is null ? MaxSleep : next.Value - now;
                 if (wait > MaxSleep)
                 {
                     wait = MaxSleep;
+                }
+
+                // The earliest deadline is past and this pass applied nothing: the store lists a due
+                // approval that cannot be timed out from here (a Redis deadline entry whose record is
+                // gone, or a timeout that lost every race). Retry soon instead of spinning.
+                if (wait <= TimeSpan.Zero && applied == 0)
+                {
+                    if (!stuck)
+                    {
+                        LogStuck(logger, next!.Value);
+                    }
+
+                    stuck = true;
+                    wait = StuckRetry;
+                }
+                else
+                {
+                    stuck = false;
                 }
 
                 if (wait > TimeSpan.Zero)
@@ -135,4 +157,7 @@ internal sealed partial class DeadlineScheduler(ApprovalService approvals, Chang
 
     [LoggerMessage(EventId = 2102, Level = LogLevel.Error, Message = "deadline scheduler pass failed")]
     private static partial void LogFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 2103, Level = LogLevel.Warning, Message = "deadline scheduler: a deadline due since {Due:O} could not be applied (its approval is missing, or other writers won every race); retrying every 100 ms")]
+    private static partial void LogStuck(ILogger logger, DateTimeOffset due);
 }
