@@ -35,16 +35,29 @@ internal sealed partial class OutageBuffer(IApprovalStore store, TimeProvider ti
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        var failing = false;
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
                 await Task.Delay(TimeSpan.FromMilliseconds(500), time, stoppingToken).ConfigureAwait(false);
                 await FlushAsync(stoppingToken).ConfigureAwait(false);
+                failing = false;
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
                 return;
+            }
+            catch (Exception ex)
+            {
+                // Any other failure of a write (the store refused the record): keep it, and every
+                // record behind it, and try again; ending here would stop the sidecar and lose them.
+                if (!failing)
+                {
+                    LogFlushFailed(logger, Count, ex);
+                }
+
+                failing = true;
             }
         }
     }
@@ -78,4 +91,7 @@ internal sealed partial class OutageBuffer(IApprovalStore store, TimeProvider ti
 
     [LoggerMessage(EventId = 2201, Level = LogLevel.Information, Message = "wrote {Written} auto-pass records buffered during a store outage ({Remaining} still buffered)")]
     private static partial void LogFlushed(ILogger logger, int written, int remaining);
+
+    [LoggerMessage(EventId = 2202, Level = LogLevel.Error, Message = "writing the auto-pass records buffered during a store outage failed ({Buffered} buffered, kept, retried every 500 ms)")]
+    private static partial void LogFlushFailed(ILogger logger, int buffered, Exception exception);
 }
