@@ -40,9 +40,9 @@ internal sealed partial class DeadlineScheduler(ApprovalService approvals, Chang
                     wait = MaxSleep;
                 }
 
-                // The earliest deadline is past and this pass applied nothing: the store lists a due
-                // approval that cannot be timed out from here (a Redis deadline entry whose record is
-                // gone, or a timeout that lost every race). Retry soon instead of spinning.
+                // The earliest deadline is past and this pass applied nothing: the store lists as due
+                // an approval that cannot be timed out from here (its record says otherwise, or the
+                // timeout lost every race). Retry soon instead of spinning.
                 if (wait <= TimeSpan.Zero && applied == 0)
                 {
                     if (!stuck)
@@ -158,6 +158,6 @@ internal sealed partial class DeadlineScheduler(ApprovalService approvals, Chang
     [LoggerMessage(EventId = 2102, Level = LogLevel.Error, Message = "deadline scheduler pass failed")]
     private static partial void LogFailed(ILogger logger, Exception exception);
 
-    [LoggerMessage(EventId = 2103, Level = LogLevel.Warning, Message = "deadline scheduler: a deadline due since {Due:O} could not be applied (its approval is missing, or other writers won every race); retrying every 100 ms")]
+    [LoggerMessage(EventId = 2103, Level = LogLevel.Warning, Message = "deadline scheduler: a deadline due since {Due:O} could not be applied (the approval's record does not show it due, or other writers won every race); retrying every 100 ms")]
     private static partial void LogStuck(ILogger logger, DateTimeOffset due);
 }

@@ -195,16 +195,17 @@ internal sealed partial class RedisApprovalStore : IApprovalStore
     public async ValueTask<IReadOnlyList<string>> GetDueAsync(DateTimeOffset now, int max, CancellationToken cancellationToken)
     {
         var connection = Connection;
-        var ids = await connection.RunAsync(
-            connection.Database.SortedSetRangeByScoreAsync(_keys.Due, double.NegativeInfinity, now.ToUnixTimeMilliseconds(), Exclude.None, Order.Ascending, 0, Math.Max(1, max)),
-            cancellationToken).ConfigureAwait(false);
-        var result = new string[ids.Length];
-        for (var i = 0; i < ids.Length; i++)
+        var reply = (RedisResult[])(await connection.RunAsync(
+            connection.Database.ScriptEvaluateAsync(
+                RedisScripts.Due, [_keys.Due], [_keys.Prefix, now.ToUnixTimeMilliseconds(), Math.Max(1, max)]),
+            cancellationToken).ConfigureAwait(false))!;
+        var gone = (string[])reply[1]!;
+        if (gone.Length > 0)
         {
-            result[i] = ids[i]!;
+            RedisStoreLog.DeadlinesWithoutRecord(_logger, gone.Length, string.Join(", ", gone));
         }
 
-        return result;
+        return (string[])reply[0]!;
     }
 
     public async ValueTask<DateTimeOffset?> GetNextDeadlineAsync(CancellationToken cancellationToken)

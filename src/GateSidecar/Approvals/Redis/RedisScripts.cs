@@ -263,6 +263,28 @@ internal static class RedisScripts
         """;
 
     /// <summary>
+    /// The ids whose deadline passed, earliest first, for the deadline scheduler. KEYS[1] = the
+    /// deadline index. ARGV: prefix, now ms, at most how many. An entry whose record is gone (deleted
+    /// behind the store, or evicted) can never be timed out: it is removed from the index instead of
+    /// returned, so such entries cannot fill every batch and hold back the deadlines after them.
+    /// Returns { ids, removed ids }.
+    /// </summary>
+    public const string Due = """
+        local p = ARGV[1]
+        local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[2], 'LIMIT', 0, tonumber(ARGV[3]))
+        local live, gone = {}, {}
+        for _, id in ipairs(ids) do
+          if redis.call('EXISTS', p .. ':a:' .. id) == 1 then
+            live[#live + 1] = id
+          else
+            redis.call('ZREM', KEYS[1], id)
+            gone[#gone + 1] = id
+          end
+        end
+        return { live, gone }
+        """;
+
+    /// <summary>
     /// Removes the pruned head of the audit chain, compare-and-set on the checkpoint. KEYS[1] =
     /// audit head. ARGV: prefix, expected checkpoint seq (0 = none), new checkpoint seq, hash, at ms,
     /// kid, signature, the stored bytes of the last pruned entry, then the approval ids of the pruned

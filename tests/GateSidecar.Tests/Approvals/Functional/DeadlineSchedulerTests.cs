@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Gate.Client;
 using Gate.V1;
 using GateSidecar.Approvals;
 using Microsoft.Extensions.DependencyInjection;
@@ -6,9 +7,10 @@ using StackExchange.Redis;
 
 namespace GateSidecar.Tests.Approvals.Functional;
 
-/// <summary>The deadline scheduler against a Redis whose deadline index lists an approval that is gone.</summary>
+/// <summary>The deadline scheduler against a Redis whose deadline index was changed behind the store.</summary>
 public sealed class DeadlineSchedulerTests : IAsyncLifetime
 {
+    private const string DueKey = "{gate}:due";
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(20);
     private Infrastructure.RedisServer _redis = null!;
     private ApprovalSidecar _sidecar = null!;
@@ -26,14 +28,31 @@ public sealed class DeadlineSchedulerTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task DueEntryWithoutItsRecord_DoesNotSpin_AndOtherDeadlinesStillFire()
+    public async Task DueEntriesWithoutTheirRecord_AreRemoved_AndTheDeadlinesAfterThemStillFire()
     {
-        // An entry in the deadline index whose record was deleted behind the store's back: it stays
-        // due for ever, and no timeout can apply it.
+        // More entries than one batch of the scheduler (256), all due, with no record behind them
+        // (deleted outside Gate, or evicted): returned as due, they filled every batch for ever.
+        using var redis = await ConnectionMultiplexer.ConnectAsync(_redis.Endpoint).WaitAsync(Wait);
+        var db = redis.GetDatabase();
+        var past = DateTimeOffset.UtcNow.AddMinutes(-1).ToUnixTimeMilliseconds();
+        var ghosts = Enumerable.Range(0, 300).Select(i => new SortedSetEntry("ap-gone-" + i, past + i)).ToArray();
+        Assert.Equal(300, await db.SortedSetAddAsync(DueKey, ghosts).WaitAsync(Wait));
+
+        Assert.Equal([ApprovalState.Pending, ApprovalState.Expired], await GuardStatesAsync(ApprovalSidecar.Call("test.quick_deny")).WaitAsync(Wait));
+        Assert.Equal(0, await db.SortedSetLengthAsync(DueKey, double.NegativeInfinity, past + 300).WaitAsync(Wait));
+    }
+
+    [Fact]
+    public async Task DueEntryThatCannotBeApplied_DoesNotSpin_AndOtherDeadlinesStillFire()
+    {
+        // A pending approval due in 2 minutes whose index entry says it was due a minute ago: the
+        // record does not show it due, so no timeout applies it, and it stays listed as due.
+        var pending = await _sidecar.Gate.CheckAsync(ApprovalSidecar.Refund(900)).WaitAsync(Wait);
+        Assert.Equal(Verdict.Pending, pending.Verdict);
         using (var redis = await ConnectionMultiplexer.ConnectAsync(_redis.Endpoint).WaitAsync(Wait))
         {
             var past = DateTimeOffset.UtcNow.AddMinutes(-1).ToUnixTimeMilliseconds();
-            Assert.True(await redis.GetDatabase().SortedSetAddAsync("{gate}:due", "ap-deleted-behind-the-store", past).WaitAsync(Wait));
+            Assert.False(await redis.GetDatabase().SortedSetAddAsync(DueKey, pending.ApprovalId, past).WaitAsync(Wait));
         }
 
         var scheduler = _sidecar.Services.GetRequiredService<DeadlineScheduler>();
@@ -44,15 +63,20 @@ public sealed class DeadlineSchedulerTests : IAsyncLifetime
         var passes = scheduler.Passes - before;
         var seconds = watch.Elapsed.TotalSeconds;
 
-        // At most one pass per retry interval (100 ms) and a few more; spinning made tens of thousands.
+        // At most one pass per retry interval (100 ms) and a few more; it spun: 4,571 in 1.5 s.
         Assert.True(passes <= (seconds / DeadlineScheduler.StuckRetry.TotalSeconds) + 5, $"{passes} passes in {seconds:F2} s");
+        Assert.Equal([ApprovalState.Pending, ApprovalState.Expired], await GuardStatesAsync(ApprovalSidecar.Call("test.quick_deny")).WaitAsync(Wait));
+        Assert.Equal(ApprovalState.Pending, (await _sidecar.Gate.GetApprovalAsync(new GetApprovalRequest { ApprovalId = pending.ApprovalId }).WaitAsync(Wait)).State);
+    }
 
-        var events = new List<ApprovalEvent>();
-        await foreach (var e in _sidecar.Gate.Guard(ApprovalSidecar.Call("test.quick_deny")).WithCancellation(default).ConfigureAwait(false))
+    private async Task<List<ApprovalState>> GuardStatesAsync(CheckRequest request)
+    {
+        var states = new List<ApprovalState>();
+        await foreach (var e in _sidecar.Gate.Guard(request).WithCancellation(default).ConfigureAwait(false))
         {
-            events.Add(e);
+            states.Add(e.State);
         }
 
-        Assert.Equal([ApprovalState.Pending, ApprovalState.Expired], events.Select(e => e.State));
+        return states;
     }
 }
