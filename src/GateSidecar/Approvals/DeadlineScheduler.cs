@@ -25,13 +25,13 @@ internal sealed partial class DeadlineScheduler(ApprovalService approvals, Chang
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var listener = feed.ListenAll();
-        var stuck = false;
+        var stuckPasses = 0;
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
                 Interlocked.Increment(ref _passes);
-                var applied = await ApplyDueAsync(stoppingToken).ConfigureAwait(false);
+                var pass = await ApplyDueAsync(stoppingToken).ConfigureAwait(false);
                 var next = await approvals.Store.GetNextDeadlineAsync(stoppingToken).ConfigureAwait(false);
                 var now = time.GetUtcNow();
                 var wait = next is null ? MaxSleep : next.Value - now;
@@ -40,22 +40,28 @@ internal sealed partial class DeadlineScheduler(ApprovalService approvals, Chang
                     wait = MaxSleep;
                 }
 
-                // The earliest deadline is past and this pass applied nothing: the store lists as due
-                // an approval that cannot be timed out from here (its record says otherwise, or the
-                // timeout lost every race). Retry soon instead of spinning.
-                if (wait <= TimeSpan.Zero && applied == 0)
+                // The store listed due approvals, none could be timed out, and the earliest deadline
+                // is still past, three passes in a row: it lists one that cannot be timed out from
+                // here (its record says otherwise, or other writers win every race). Retry soon
+                // instead of spinning. (A single such pass is a race, and a pass that found nothing
+                // due only met a deadline that fell due meanwhile: both pass again at once.)
+                stuckPasses = wait <= TimeSpan.Zero && pass.Listed > 0 && pass.Applied == 0 ? stuckPasses + 1 : 0;
+                if (stuckPasses >= 3)
                 {
-                    if (!stuck)
+                    if (stuckPasses == 3)
                     {
                         LogStuck(logger, next!.Value);
                     }
 
-                    stuck = true;
                     wait = StuckRetry;
                 }
-                else
+
+                // Deadlines are whole milliseconds and a timer of less than one fires at once: a
+                // deadline under a millisecond away would otherwise cost a few passes that find
+                // nothing due yet.
+                if (wait > TimeSpan.Zero && wait < TimeSpan.FromMilliseconds(1))
                 {
-                    stuck = false;
+                    wait = TimeSpan.FromMilliseconds(1);
                 }
 
                 if (wait > TimeSpan.Zero)
@@ -80,13 +86,15 @@ internal sealed partial class DeadlineScheduler(ApprovalService approvals, Chang
         }
     }
 
-    /// <summary>Applies every deadline due now; returns how many changed an approval.</summary>
-    public async Task<int> ApplyDueAsync(CancellationToken cancellationToken)
+    /// <summary>Applies every deadline due now; returns how many the store listed and how many changed an approval.</summary>
+    public async Task<(int Listed, int Applied)> ApplyDueAsync(CancellationToken cancellationToken)
     {
+        var listed = 0;
         var applied = 0;
         while (true)
         {
             var due = await approvals.Store.GetDueAsync(time.GetUtcNow(), Batch, cancellationToken).ConfigureAwait(false);
+            listed += due.Count;
             var changed = 0;
 
             // The timeouts of a pass run side by side so that they share the store's group
@@ -104,7 +112,7 @@ internal sealed partial class DeadlineScheduler(ApprovalService approvals, Chang
             applied += changed;
             if (due.Count < Batch || changed == 0)
             {
-                return applied;
+                return (listed, applied);
             }
         }
     }
