@@ -11,6 +11,7 @@ internal sealed class ChangeFeed : IDisposable
 {
     private readonly ConcurrentDictionary<string, ConcurrentDictionary<ChangeListener, byte>> _byApproval = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<ChangeListener, byte> _all = new();
+    private readonly Lock _byApprovalWrites = new();
     private readonly IDisposable _subscription;
 
     public ChangeFeed(IApprovalStore store)
@@ -21,9 +22,12 @@ internal sealed class ChangeFeed : IDisposable
     /// <summary>Changes of one approval, from now on.</summary>
     public ChangeListener Listen(string approvalId)
     {
-        var set = _byApproval.GetOrAdd(approvalId, static _ => new());
         var listener = new ChangeListener(this, approvalId);
-        set[listener] = 0;
+        lock (_byApprovalWrites)
+        {
+            _byApproval.GetOrAdd(approvalId, static _ => new())[listener] = 0;
+        }
+
         return listener;
     }
 
@@ -48,12 +52,18 @@ internal sealed class ChangeFeed : IDisposable
             return;
         }
 
-        if (_byApproval.TryGetValue(listener.ApprovalId, out var set))
+        // Under the same lock as Listen: otherwise a listener added to a set that this removal found
+        // empty would be dropped with it and never hear of a change (its stream falling back to
+        // the 2 s re-read). Publishing reads the maps without it.
+        lock (_byApprovalWrites)
         {
-            set.TryRemove(listener, out _);
-            if (set.IsEmpty)
+            if (_byApproval.TryGetValue(listener.ApprovalId, out var set))
             {
-                _byApproval.TryRemove(new KeyValuePair<string, ConcurrentDictionary<ChangeListener, byte>>(listener.ApprovalId, set));
+                set.TryRemove(listener, out _);
+                if (set.IsEmpty)
+                {
+                    _byApproval.TryRemove(listener.ApprovalId, out _);
+                }
             }
         }
     }

@@ -11,7 +11,9 @@ namespace GateSidecar.Approvals.Redis;
 /// compare-and-set makes (id, seq) name one record). An announcement that arrives before its update's
 /// reply goes out without the record, and listeners read it as for another sidecar's change.
 /// An update whose announcement already went out is not kept (the announcements seen without a
-/// record are remembered, a bounded number of them, for that). Bounded: beyond
+/// record are remembered, a bounded number of them, for that; an update added at the very moment
+/// its announcement goes out bare may stay until the bound drops it, and is never attached, since
+/// no other change has that id and seq). Bounded: beyond
 /// <see cref="Capacity"/> the oldest are forgotten (their changes are then re-read).
 /// </summary>
 internal sealed class RedisOwnWrites

@@ -265,16 +265,18 @@ internal static class RedisScripts
     /// <summary>
     /// The ids whose deadline passed, earliest first, for the deadline scheduler. KEYS[1] = the
     /// deadline index. ARGV: prefix, now ms, at most how many. An entry whose record is gone (deleted
-    /// behind the store, or evicted) can never be timed out: it is removed from the index instead of
-    /// returned, so such entries cannot fill every batch and hold back the deadlines after them.
-    /// Returns { ids, removed ids }.
+    /// behind the store, or evicted) or no longer PENDING/ESCALATED (state 1 or 2; the apply script
+    /// removes the entry when it closes a record, so only a change outside Gate leaves one) can never
+    /// be timed out: it is removed from the index instead of returned, so such entries cannot fill
+    /// every batch and hold back the deadlines after them. Returns { ids, removed ids }.
     /// </summary>
     public const string Due = """
         local p = ARGV[1]
         local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[2], 'LIMIT', 0, tonumber(ARGV[3]))
         local live, gone = {}, {}
         for _, id in ipairs(ids) do
-          if redis.call('EXISTS', p .. ':a:' .. id) == 1 then
+          local state = redis.call('HGET', p .. ':a:' .. id, 'st')
+          if state == '1' or state == '2' then
             live[#live + 1] = id
           else
             redis.call('ZREM', KEYS[1], id)

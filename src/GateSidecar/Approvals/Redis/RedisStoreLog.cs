@@ -37,7 +37,7 @@ internal static partial class RedisStoreLog
     [LoggerMessage(EventId = 3212, Level = LogLevel.Error, Message = "Subscribing to changes or reading the change log {Key} on redis at {Endpoint} failed; changes are held here until it succeeds, retried every second.")]
     public static partial void CatchUpFailed(ILogger logger, string key, string endpoint, Exception exception);
 
-    [LoggerMessage(EventId = 3213, Level = LogLevel.Warning, Message = "Removed {Count} deadline entries whose approval record is gone (deleted outside Gate or evicted: check maxmemory-policy is noeviction): {Ids}")]
+    [LoggerMessage(EventId = 3213, Level = LogLevel.Warning, Message = "Removed {Count} deadline entries whose approval record is gone or no longer open (changed outside Gate, or evicted: check maxmemory-policy is noeviction): {Ids}")]
     public static partial void DeadlinesWithoutRecord(ILogger logger, int count, string ids);
 
     [LoggerMessage(EventId = 3208, Level = LogLevel.Debug, Message = "The audit chain head moved (now {HeadSeq}); re-sealing {Count} writes.")]

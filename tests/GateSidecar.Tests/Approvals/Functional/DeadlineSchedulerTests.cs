@@ -28,18 +28,23 @@ public sealed class DeadlineSchedulerTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task DueEntriesWithoutTheirRecord_AreRemoved_AndTheDeadlinesAfterThemStillFire()
+    public async Task DueEntriesWithoutAnOpenRecord_AreRemoved_AndTheDeadlinesAfterThemStillFire()
     {
         // More entries than one batch of the scheduler (256), all due, with no record behind them
-        // (deleted outside Gate, or evicted): returned as due, they filled every batch for ever.
+        // (deleted outside Gate, or evicted), and one whose record is closed: returned as due, they
+        // filled every batch for ever.
+        var allowed = await _sidecar.Gate.CheckAsync(ApprovalSidecar.Refund(5)).WaitAsync(Wait);
+        Assert.Equal(Verdict.Allow, allowed.Verdict);
         using var redis = await ConnectionMultiplexer.ConnectAsync(_redis.Endpoint).WaitAsync(Wait);
         var db = redis.GetDatabase();
         var past = DateTimeOffset.UtcNow.AddMinutes(-1).ToUnixTimeMilliseconds();
-        var ghosts = Enumerable.Range(0, 300).Select(i => new SortedSetEntry("ap-gone-" + i, past + i)).ToArray();
-        Assert.Equal(300, await db.SortedSetAddAsync(DueKey, ghosts).WaitAsync(Wait));
+        var ghosts = Enumerable.Range(0, 300).Select(i => new SortedSetEntry("ap-gone-" + i, past + i))
+            .Append(new SortedSetEntry(allowed.ApprovalId, past)).ToArray();
+        Assert.Equal(301, await db.SortedSetAddAsync(DueKey, ghosts).WaitAsync(Wait));
 
         Assert.Equal([ApprovalState.Pending, ApprovalState.Expired], await GuardStatesAsync(ApprovalSidecar.Call("test.quick_deny")).WaitAsync(Wait));
         Assert.Equal(0, await db.SortedSetLengthAsync(DueKey, double.NegativeInfinity, past + 300).WaitAsync(Wait));
+        Assert.Equal(ApprovalState.Allowed, (await _sidecar.Gate.GetApprovalAsync(new GetApprovalRequest { ApprovalId = allowed.ApprovalId }).WaitAsync(Wait)).State);
     }
 
     [Fact]
