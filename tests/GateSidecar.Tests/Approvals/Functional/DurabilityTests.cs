@@ -1,6 +1,7 @@
 using Gate.Client;
 using Gate.V1;
 using GateSidecar.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace GateSidecar.Tests.Approvals.Functional;
 
@@ -160,22 +161,39 @@ public sealed class DurabilityTests
         var gated = await Assert.ThrowsAsync<RpcException>(() => sidecar.Gate.CheckAsync(ApprovalSidecar.Refund(900))).WaitAsync(Wait);
         Assert.Equal(StatusCode.Unavailable, gated.Status);
 
-        await redis.StartAgainAsync();
-        Approval? written = null;
-        for (var i = 0; i < 100 && written is null; i++)
+        // Guard starts from the record its call created, here the buffered one: one ALLOWED event
+        // with its token, and no listener left behind.
+        var guarded = new List<ApprovalEvent>();
+        await foreach (var e in sidecar.Gate.Guard(ApprovalSidecar.Refund(11)).WithCancellation(default).ConfigureAwait(false))
         {
-            try
-            {
-                written = await sidecar.Gate.GetApprovalAsync(new GetApprovalRequest { ApprovalId = allowed.ApprovalId }).WaitAsync(Wait);
-            }
-            catch (RpcException ex) when (ex.Status is StatusCode.NotFound or StatusCode.Unavailable)
-            {
-                await Task.Delay(100);
-            }
+            guarded.Add(e);
         }
 
-        Assert.NotNull(written);
-        Assert.Equal(ApprovalState.Allowed, written.State);
+        var guardedAllowed = Assert.Single(guarded);
+        Assert.Equal(ApprovalState.Allowed, guardedAllowed.State);
+        Assert.NotEmpty(guardedAllowed.Approval.Token);
+        Assert.Equal(0, sidecar.Services.GetRequiredService<GateSidecar.Approvals.ChangeFeed>().ListenedApprovals);
+
+        await redis.StartAgainAsync();
+        foreach (var id in new[] { allowed.ApprovalId, guardedAllowed.ApprovalId })
+        {
+            Approval? written = null;
+            for (var i = 0; i < 100 && written is null; i++)
+            {
+                try
+                {
+                    written = await sidecar.Gate.GetApprovalAsync(new GetApprovalRequest { ApprovalId = id }).WaitAsync(Wait);
+                }
+                catch (RpcException ex) when (ex.Status is StatusCode.NotFound or StatusCode.Unavailable)
+                {
+                    await Task.Delay(100);
+                }
+            }
+
+            Assert.NotNull(written);
+            Assert.Equal(ApprovalState.Allowed, written.State);
+        }
+
         var audit = await new AuditClient(sidecar.Channel).ListEventsAsync(new ListEventsRequest { ApprovalId = allowed.ApprovalId }).WaitAsync(Wait);
         Assert.Equal(["created", "allowed"], audit.Events.Select(e => e.Type));
     }
