@@ -92,12 +92,6 @@ internal abstract class RedisWrite
         return (headSeq, headHash);
     }
 
-    /// <summary>
-    /// Whether the script announces this write when it applies: every update, a creation only when
-    /// it is pending; audit-only writes never.
-    /// </summary>
-    public abstract bool Announced { get; }
-
     /// <summary>Offers the record to the announcement of this write (see <see cref="RedisOwnWrites"/>).</summary>
     public void Remember(RedisOwnWrites own) => own.Add(Id, Seq, Data, DeadlineMs);
 
@@ -138,7 +132,8 @@ internal sealed class RedisCreateWrite(
 
     protected override string Kind => "C";
 
-    public override bool Announced => StoreConventions.IsPending(State);
+    /// <summary>Whether the script announces this creation when it applies (only a pending one).</summary>
+    public bool Announced => StoreConventions.IsPending(State);
 
     protected override string Condition => IdempotencyTail;
 
@@ -190,8 +185,6 @@ internal sealed class RedisUpdateWrite(
 
     protected override string Kind => "U";
 
-    public override bool Announced => true;
-
     protected override string Condition { get; } = expectedSeq.ToString(CultureInfo.InvariantCulture);
 
     protected override string Member => string.Empty;
@@ -215,8 +208,6 @@ internal sealed class RedisAuditWrite(IReadOnlyList<AuditEvent> audit, long[] au
     public Task<bool> Task => _completion.Task;
 
     protected override string Kind => "A";
-
-    public override bool Announced => false;
 
     protected override string Condition => string.Empty;
 

@@ -36,9 +36,9 @@ internal sealed class RedisWriter : IAsyncDisposable
     private long _headSeq = UnknownHead;
     private string _headHash = AuditChain.Genesis;
 
-    private readonly RedisOwnWrites? _ownWrites;
+    private readonly RedisOwnWrites _ownWrites;
 
-    public RedisWriter(RedisConnection connection, RedisKeys keys, RedisStoreOptions options, ILogger logger, RedisOwnWrites? ownWrites = null)
+    public RedisWriter(RedisConnection connection, RedisKeys keys, RedisStoreOptions options, ILogger logger, RedisOwnWrites ownWrites)
     {
         _ownWrites = ownWrites;
         _connection = connection;
@@ -114,14 +114,11 @@ internal sealed class RedisWriter : IAsyncDisposable
         // A pending creation's announcement may arrive before the reply: its record is offered now
         // (its id is new, so a change of that id is this write) and withdrawn if it does not apply.
         // An update's is offered once the reply says it applied.
-        if (_ownWrites is not null)
+        foreach (var write in batch)
         {
-            foreach (var write in batch)
+            if (write is RedisCreateWrite { Announced: true })
             {
-                if (write is RedisCreateWrite { Announced: true })
-                {
-                    write.Remember(_ownWrites);
-                }
+                write.Remember(_ownWrites);
             }
         }
 
@@ -163,7 +160,7 @@ internal sealed class RedisWriter : IAsyncDisposable
             var applied = (int)(long)reply[1];
             for (var i = start; i < start + applied; i++)
             {
-                if (_ownWrites is not null && batch[i] is RedisUpdateWrite)
+                if (batch[i] is RedisUpdateWrite)
                 {
                     batch[i].Remember(_ownWrites);
                 }
@@ -211,7 +208,7 @@ internal sealed class RedisWriter : IAsyncDisposable
                     await Task.Delay(TurnWait).ConfigureAwait(false);
                     break;
                 case "E":
-                    Unremember(batch[start]);
+                    batch[start].Unremember(_ownWrites);
                     ((RedisCreateWrite)batch[start]).Existing(StoredApproval.Parser.ParseFrom((byte[])reply[2]!));
                     start++;
                     break;
@@ -220,7 +217,7 @@ internal sealed class RedisWriter : IAsyncDisposable
                     start++;
                     break;
                 case "D":
-                    Unremember(batch[start]);
+                    batch[start].Unremember(_ownWrites);
                     batch[start].Fail(new InvalidOperationException(
                         $"approval id '{batch[start].Id}' already belongs to another record: approval ids must be unique."));
                     start++;
@@ -236,16 +233,8 @@ internal sealed class RedisWriter : IAsyncDisposable
     {
         for (var i = start; i < batch.Count; i++)
         {
-            Unremember(batch[i]);
+            batch[i].Unremember(_ownWrites);
             batch[i].Fail(error);
-        }
-    }
-
-    private void Unremember(RedisWrite write)
-    {
-        if (_ownWrites is not null)
-        {
-            write.Unremember(_ownWrites);
         }
     }
 }
