@@ -17,6 +17,13 @@ internal static class StoreConventions
     public static bool IsPending(ApprovalState state) =>
         state is ApprovalState.Pending or ApprovalState.Escalated;
 
+    /// <summary>
+    /// The deadline a store indexes for a record in <paramref name="state"/>: its own while it is
+    /// pending or escalated, none (0) once closed. Changes carry this one (ApprovalChange.DeadlineUnixMs).
+    /// </summary>
+    public static long IndexedDeadlineMs(ApprovalState state, long deadlineUnixMs) =>
+        IsPending(state) ? deadlineUnixMs : 0;
+
     /// <summary>A page size of 0 or less means the default; larger than the maximum is capped.</summary>
     public static int ClampPageSize(int requested) =>
         requested <= 0 ? DefaultPageSize : Math.Min(requested, MaxPageSize);

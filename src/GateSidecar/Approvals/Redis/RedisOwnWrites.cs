@@ -65,7 +65,7 @@ internal sealed class RedisOwnWrites
         }
 
         Interlocked.Increment(ref _attached);
-        return change with { Data = own.Data, DeadlineUnixMs = StoreConventions.IsPending(change.State) ? own.DeadlineMs : 0 };
+        return change with { Data = own.Data, DeadlineUnixMs = StoreConventions.IndexedDeadlineMs(change.State, own.DeadlineMs) };
     }
 
     private static void Bounded<T>(ConcurrentQueue<(string Id, long Seq)> order, (string Id, long Seq) key, ConcurrentDictionary<(string Id, long Seq), T> items)

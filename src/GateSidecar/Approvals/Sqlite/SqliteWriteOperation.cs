@@ -15,7 +15,7 @@ internal readonly record struct SqliteApprovalRow(
         record.Approval.Request?.CallId ?? string.Empty,
         record.Approval.State,
         record.Approval.Pool,
-        StoreConventions.IsPending(record.Approval.State) ? record.DeadlineUnixMs : 0,
+        StoreConventions.IndexedDeadlineMs(record.Approval.State, record.DeadlineUnixMs),
         record.Approval.Seq,
         record.ToByteArray());
 
