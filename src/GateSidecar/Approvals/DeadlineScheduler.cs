@@ -4,120 +4,315 @@ using Microsoft.Extensions.Logging;
 namespace GateSidecar.Approvals;
 
 /// <summary>
-/// Applies due deadlines. It sleeps until the store's earliest deadline (or a change that brings an
+/// Applies due deadlines. It sleeps until the store's next deadline (or a change that brings an
 /// earlier one, or at most <see cref="MaxSleep"/> so deadlines created by other sidecars are seen),
-/// then applies every due one through <see cref="ApprovalService.ApplyTimeoutAsync"/>. A change
-/// that leaves an approval open wakes it only when the change's deadline is earlier than the planned
-/// wake or the change does not carry its deadline (<see cref="Wakes"/>). Exactly once
-/// across sidecars comes from compare-and-set: a timeout that loses the race re-reads and finds
-/// nothing due. Deadlines that passed while every sidecar was down are applied on the first pass.
+/// then starts a timeout (<see cref="ApprovalService.ApplyTimeoutAsync"/>) for every due approval
+/// that has none running, and plans its next wake without waiting for them: a deadline that falls
+/// due while earlier timeouts are still being written is started at once rather than after the
+/// slowest of them. A change that leaves an approval open wakes it only when the change's deadline
+/// is earlier than the planned wake or the change does not carry its deadline (<see cref="Wakes"/>).
+/// Exactly once across sidecars comes from compare-and-set: a timeout that loses the race re-reads
+/// and finds nothing due. Deadlines that passed while every sidecar was down are applied on the
+/// first pass.
 /// </summary>
 internal sealed partial class DeadlineScheduler(ApprovalService approvals, ChangeFeed feed, TimeProvider time, ILogger<DeadlineScheduler> logger) : BackgroundService
 {
     private static readonly TimeSpan MaxSleep = TimeSpan.FromSeconds(1);
 
-    /// <summary>How long it waits when the earliest deadline is past and a pass applied nothing.</summary>
+    /// <summary>
+    /// How soon an approval listed due whose timeout changed nothing is tried again (its record does
+    /// not show it due, or other writers won every race); also the longest sleep while timeouts run.
+    /// </summary>
     internal static readonly TimeSpan StuckRetry = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>How many due approvals a pass lists beyond those whose timeouts are already known to it.</summary>
     private const int Batch = 256;
-    private const int Parallelism = 64;
+
+    /// <summary>Timeouts running at once; their writes share the store's group commits or pipelined batches.</summary>
+    private const int MaxRunning = 256;
+
+    /// <summary>Tries of one approval that changed nothing before warning 2103.</summary>
+    private const int MissesBeforeWarning = 3;
+
+    private readonly Lock _lock = new();
+    private readonly Dictionary<string, Timeout> _timeouts = new(StringComparer.Ordinal);
+    private readonly SemaphoreSlim _slots = new(MaxRunning, MaxRunning);
     private long _passes;
+    private long _lastErrorLogMs;
+
+    private enum Outcome
+    {
+        Running,
+        Applied,
+        Retry,
+    }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var listener = feed.ListenAll();
-        var stuckPasses = 0;
-        while (!stoppingToken.IsCancellationRequested)
+        try
         {
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                try
+                {
+                    Interlocked.Increment(ref _passes);
+                    var wait = await PassAsync(stoppingToken).ConfigureAwait(false);
+                    if (wait > TimeSpan.Zero)
+                    {
+                        await WaitForChangeOrDelayAsync(listener, wait, (time.GetUtcNow() + wait).ToUnixTimeMilliseconds(), stoppingToken).ConfigureAwait(false);
+                    }
+                }
+                catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+                {
+                    return;
+                }
+                catch (StoreUnavailableException ex)
+                {
+                    LogStoreDown(logger, ex.Message);
+                    await Task.Delay(MaxSleep, time, stoppingToken).ConfigureAwait(false);
+                }
+                catch (Exception ex)
+                {
+                    LogFailed(logger, ex);
+                    await Task.Delay(MaxSleep, time, stoppingToken).ConfigureAwait(false);
+                }
+            }
+        }
+        finally
+        {
+            // The store is disposed after the host stops: let the timeouts still writing finish first.
+            Task[] running;
+            lock (_lock)
+            {
+                running = [.. _timeouts.Values.Where(t => t.Run is not null).Select(t => t.Run!)];
+            }
+
+            await Task.WhenAll(running).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// One pass: forget the timeouts that finished, list what is due, start a timeout for each that
+    /// has none running, and return how long to sleep (zero: pass again at once).
+    /// </summary>
+    private async Task<TimeSpan> PassAsync(CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var nowMs = now.ToUnixTimeMilliseconds();
+        int known;
+        lock (_lock)
+        {
+            // A timeout that applied wrote before this pass reads, so the listing below no longer
+            // shows it. One that finishes during the read stays known until the next pass, so a
+            // listing read before its write cannot start it twice.
+            foreach (var (id, timeout) in _timeouts)
+            {
+                if (timeout.Outcome == Outcome.Applied)
+                {
+                    _timeouts.Remove(id);
+                }
+            }
+
+            known = _timeouts.Count;
+        }
+
+        var max = known + Batch;
+        var due = await approvals.Store.GetDueAsync(now, max, cancellationToken).ConfigureAwait(false);
+        var started = 0;
+        foreach (var id in due)
+        {
+            var timeout = Claim(id, nowMs);
+            if (timeout is null)
+            {
+                continue;
+            }
+
             try
             {
-                Interlocked.Increment(ref _passes);
-                var pass = await ApplyDueAsync(stoppingToken).ConfigureAwait(false);
-                var next = await approvals.Store.GetNextDeadlineAsync(stoppingToken).ConfigureAwait(false);
-                var now = time.GetUtcNow();
-                var wait = next is null ? MaxSleep : next.Value - now;
-                if (wait > MaxSleep)
-                {
-                    wait = MaxSleep;
-                }
-
-                // The store listed due approvals, none could be timed out, and the earliest deadline
-                // is still past, three passes in a row: it lists one that cannot be timed out from
-                // here (its record says otherwise, or other writers win every race). Retry soon
-                // instead of spinning. (A single such pass is a race, and a pass that found nothing
-                // due only met a deadline that fell due meanwhile: both pass again at once.)
-                stuckPasses = wait <= TimeSpan.Zero && pass.Listed > 0 && pass.Applied == 0 ? stuckPasses + 1 : 0;
-                if (stuckPasses >= 3)
-                {
-                    if (stuckPasses == 3)
-                    {
-                        LogStuck(logger, next!.Value);
-                    }
-
-                    wait = StuckRetry;
-                }
-
-                // Deadlines are whole milliseconds and a timer of less than one fires at once: a
-                // deadline under a millisecond away would otherwise cost a few passes that find
-                // nothing due yet.
-                if (wait > TimeSpan.Zero && wait < TimeSpan.FromMilliseconds(1))
-                {
-                    wait = TimeSpan.FromMilliseconds(1);
-                }
-
-                if (wait > TimeSpan.Zero)
-                {
-                    await WaitForChangeOrDelayAsync(listener, wait, (now + wait).ToUnixTimeMilliseconds(), stoppingToken).ConfigureAwait(false);
-                }
+                await _slots.WaitAsync(cancellationToken).ConfigureAwait(false);
             }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            catch (OperationCanceledException)
             {
-                return;
+                Release(id, timeout);
+                throw;
             }
-            catch (StoreUnavailableException ex)
-            {
-                LogStoreDown(logger, ex.Message);
-                await Task.Delay(MaxSleep, time, stoppingToken).ConfigureAwait(false);
-            }
-            catch (Exception ex)
-            {
-                LogFailed(logger, ex);
-                await Task.Delay(MaxSleep, time, stoppingToken).ConfigureAwait(false);
-            }
+
+            timeout.Run = RunAsync(id, timeout, cancellationToken);
+            started++;
         }
-    }
 
-    /// <summary>Applies every deadline due now; returns how many the store listed and how many changed an approval.</summary>
-    public async Task<(int Listed, int Applied)> ApplyDueAsync(CancellationToken cancellationToken)
-    {
-        var listed = 0;
-        var applied = 0;
-        while (true)
+        var complete = due.Count < max;
+        long? retryAtMs = null;
+        var running = false;
+        lock (_lock)
         {
-            var due = await approvals.Store.GetDueAsync(time.GetUtcNow(), Batch, cancellationToken).ConfigureAwait(false);
-            listed += due.Count;
-            var changed = 0;
-
-            // The timeouts of a pass run side by side so that they share the store's group
-            // commits; one after another, each waited for a commit (and an fsync) of its own.
-            // Each is still a compare-and-set, so a timeout racing a decision or another sidecar
-            // applies at most once.
-            await Parallel.ForEachAsync(due, new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken }, async (id, ct) =>
+            HashSet<string>? listed = complete ? [.. due] : null;
+            foreach (var (id, timeout) in _timeouts)
             {
-                if (await approvals.ApplyTimeoutAsync(id, ct).ConfigureAwait(false))
+                if (timeout.Outcome == Outcome.Running)
                 {
-                    Interlocked.Increment(ref changed);
+                    running = true;
                 }
-            }).ConfigureAwait(false);
+                else if (timeout.Outcome == Outcome.Retry)
+                {
+                    // The whole due list was read and this one is not on it any more: nothing to retry.
+                    if (listed is not null && timeout.RetryAtMs <= nowMs && !listed.Contains(id))
+                    {
+                        _timeouts.Remove(id);
+                    }
+                    else if (retryAtMs is null || timeout.RetryAtMs < retryAtMs)
+                    {
+                        retryAtMs = timeout.RetryAtMs;
+                    }
+                }
+            }
+        }
 
-            applied += changed;
-            if (due.Count < Batch || changed == 0)
+        if (!complete && started > 0)
+        {
+            // More are due than were listed: list again at once.
+            return TimeSpan.Zero;
+        }
+
+        // Everything due now is running or waiting for its retry: sleep until the first deadline
+        // after now, a retry, or (while timeouts run, so that one that changed nothing is retried
+        // on time) StuckRetry.
+        var next = await approvals.Store.GetNextDeadlineAsync(now, cancellationToken).ConfigureAwait(false);
+        var after = time.GetUtcNow();
+        var wait = next is null ? MaxSleep : next.Value - after;
+        if (retryAtMs is { } retry)
+        {
+            var untilRetry = DateTimeOffset.FromUnixTimeMilliseconds(retry) - after;
+            if (untilRetry < wait)
             {
-                return (listed, applied);
+                wait = untilRetry;
+            }
+        }
+
+        if (running && wait > StuckRetry)
+        {
+            wait = StuckRetry;
+        }
+
+        if (wait > MaxSleep)
+        {
+            wait = MaxSleep;
+        }
+
+        // Deadlines are whole milliseconds and a timer of less than one fires at once: a deadline
+        // under a millisecond away would otherwise cost a few passes that find nothing due yet.
+        if (wait > TimeSpan.Zero && wait < TimeSpan.FromMilliseconds(1))
+        {
+            wait = TimeSpan.FromMilliseconds(1);
+        }
+
+        return wait;
+    }
+
+    /// <summary>The timeout to start for <paramref name="id"/>, or null while one runs or waits for its retry.</summary>
+    private Timeout? Claim(string id, long nowMs)
+    {
+        lock (_lock)
+        {
+            if (_timeouts.TryGetValue(id, out var known))
+            {
+                if (known.Outcome != Outcome.Retry || known.RetryAtMs > nowMs)
+                {
+                    return null;
+                }
+
+                known.Outcome = Outcome.Running;
+                return known;
+            }
+
+            var timeout = new Timeout();
+            _timeouts.Add(id, timeout);
+            return timeout;
+        }
+    }
+
+    private void Release(string id, Timeout timeout)
+    {
+        lock (_lock)
+        {
+            if (timeout.Misses == 0)
+            {
+                _timeouts.Remove(id);
+            }
+            else
+            {
+                timeout.Outcome = Outcome.Retry;
             }
         }
     }
 
-    /// <summary>Passes so far (apply what is due, read the next deadline): how often it woke.</summary>
+    private async Task RunAsync(string id, Timeout timeout, CancellationToken cancellationToken)
+    {
+        // Off the loop's thread at once: the loop goes on starting the others.
+        await Task.Yield();
+        var started = time.GetUtcNow();
+        var outcome = Outcome.Retry;
+        var retry = StuckRetry;
+        try
+        {
+            if (await approvals.ApplyTimeoutAsync(id, cancellationToken).ConfigureAwait(false))
+            {
+                outcome = Outcome.Applied;
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+        catch (Exception ex)
+        {
+            retry = MaxSleep;
+            LogErrorAtMostOnceASecond(ex);
+        }
+        finally
+        {
+            _slots.Release();
+        }
+
+        var misses = 0;
+        lock (_lock)
+        {
+            timeout.Run = null;
+            timeout.Outcome = outcome;
+            if (outcome == Outcome.Retry)
+            {
+                // Counted from the start, so the pass that wakes StuckRetry after starting it finds it due.
+                timeout.RetryAtMs = (started + retry).ToUnixTimeMilliseconds();
+                misses = ++timeout.Misses;
+            }
+        }
+
+        if (misses == MissesBeforeWarning && retry == StuckRetry)
+        {
+            LogStuck(logger, id);
+        }
+    }
+
+    private void LogErrorAtMostOnceASecond(Exception ex)
+    {
+        var nowMs = time.GetUtcNow().ToUnixTimeMilliseconds();
+        var last = Interlocked.Read(ref _lastErrorLogMs);
+        if (nowMs - last < MaxSleep.TotalMilliseconds || Interlocked.CompareExchange(ref _lastErrorLogMs, nowMs, last) != last)
+        {
+            return;
+        }
+
+        if (ex is StoreUnavailableException)
+        {
+            LogStoreDown(logger, ex.Message);
+        }
+        else
+        {
+            LogFailed(logger, ex);
+        }
+    }
+
+    /// <summary>Passes so far (list what is due, start its timeouts, read the next deadline): how often it woke.</summary>
     internal long Passes => Interlocked.Read(ref _passes);
 
     /// <summary>
@@ -160,12 +355,27 @@ internal sealed partial class DeadlineScheduler(ApprovalService approvals, Chang
         }
     }
 
+    /// <summary>What the scheduler knows of one due approval's timeout.</summary>
+    private sealed class Timeout
+    {
+        public Outcome Outcome = Outcome.Running;
+
+        /// <summary>Set while its timeout runs.</summary>
+        public Task? Run;
+
+        /// <summary>Unix ms after which a timeout that changed nothing or failed is tried again.</summary>
+        public long RetryAtMs;
+
+        /// <summary>Tries in a row that changed nothing or failed.</summary>
+        public int Misses;
+    }
+
     [LoggerMessage(EventId = 2101, Level = LogLevel.Warning, Message = "deadline scheduler: store unavailable ({Detail}); retrying")]
     private static partial void LogStoreDown(ILogger logger, string detail);
 
     [LoggerMessage(EventId = 2102, Level = LogLevel.Error, Message = "deadline scheduler pass failed")]
     private static partial void LogFailed(ILogger logger, Exception exception);
 
-    [LoggerMessage(EventId = 2103, Level = LogLevel.Warning, Message = "deadline scheduler: a deadline due since {Due:O} could not be applied (the approval's record does not show it due, or other writers won every race); retrying every 100 ms")]
-    private static partial void LogStuck(ILogger logger, DateTimeOffset due);
+    [LoggerMessage(EventId = 2103, Level = LogLevel.Warning, Message = "deadline scheduler: approval {ApprovalId} is listed due but its timeout changed nothing three times (the approval's record does not show it due, or other writers won every race); retrying every 100 ms")]
+    private static partial void LogStuck(ILogger logger, string approvalId);
 }

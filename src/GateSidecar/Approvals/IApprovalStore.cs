@@ -46,8 +46,12 @@ internal interface IApprovalStore : IAsyncDisposable
     /// <summary>Ids of pending approvals whose deadline is at or before <paramref name="now"/>, earliest first.</summary>
     ValueTask<IReadOnlyList<string>> GetDueAsync(DateTimeOffset now, int max, CancellationToken cancellationToken);
 
-    /// <summary>The earliest pending deadline, or null; lets the deadline scheduler sleep precisely.</summary>
-    ValueTask<DateTimeOffset?> GetNextDeadlineAsync(CancellationToken cancellationToken);
+    /// <summary>
+    /// The earliest pending deadline later than <paramref name="after"/>, or null; lets the deadline
+    /// scheduler sleep precisely while the deadlines already due are being applied
+    /// (<see cref="DateTimeOffset.MinValue"/>: the earliest of all).
+    /// </summary>
+    ValueTask<DateTimeOffset?> GetNextDeadlineAsync(DateTimeOffset after, CancellationToken cancellationToken);
 
     /// <summary>Records that token <paramref name="jti"/> was used. True the first time, false ever after (across sidecars).</summary>
     ValueTask<bool> TryConsumeTokenAsync(string jti, DateTimeOffset expiresAt, CancellationToken cancellationToken);

@@ -24,6 +24,10 @@ internal static class StoreConventions
     public static long IndexedDeadlineMs(ApprovalState state, long deadlineUnixMs) =>
         IsPending(state) ? deadlineUnixMs : 0;
 
+    /// <summary>Unix milliseconds of <paramref name="at"/>, or 0 for instants before 1970 (e.g. <see cref="DateTimeOffset.MinValue"/>).</summary>
+    public static long UnixMsAtLeastZero(DateTimeOffset at) =>
+        at <= DateTimeOffset.UnixEpoch ? 0 : at.ToUnixTimeMilliseconds();
+
     /// <summary>A page size of 0 or less means the default; larger than the maximum is capped.</summary>
     public static int ClampPageSize(int requested) =>
         requested <= 0 ? DefaultPageSize : Math.Min(requested, MaxPageSize);

@@ -42,10 +42,10 @@ internal sealed class InstrumentedApprovalStore(IApprovalStore inner, TimeProvid
             ? ObserveAsync(StoreOperation.GetDue, null, (now, max), static (s, st, ct) => s.GetDueAsync(st.now, st.max, ct), cancellationToken)
             : inner.GetDueAsync(now, max, cancellationToken);
 
-    public ValueTask<DateTimeOffset?> GetNextDeadlineAsync(CancellationToken cancellationToken) =>
+    public ValueTask<DateTimeOffset?> GetNextDeadlineAsync(DateTimeOffset after, CancellationToken cancellationToken) =>
         StoreProbe.Enabled
-            ? ObserveAsync(StoreOperation.NextDeadline, null, 0, static (s, _, ct) => s.GetNextDeadlineAsync(ct), cancellationToken)
-            : inner.GetNextDeadlineAsync(cancellationToken);
+            ? ObserveAsync(StoreOperation.NextDeadline, null, after, static (s, a, ct) => s.GetNextDeadlineAsync(a, ct), cancellationToken)
+            : inner.GetNextDeadlineAsync(after, cancellationToken);
 
     public ValueTask<bool> TryConsumeTokenAsync(string jti, DateTimeOffset expiresAt, CancellationToken cancellationToken) =>
         StoreProbe.Enabled

@@ -208,10 +208,12 @@ internal sealed partial class RedisApprovalStore : IApprovalStore
         return (string[])reply[0]!;
     }
 
-    public async ValueTask<DateTimeOffset?> GetNextDeadlineAsync(CancellationToken cancellationToken)
+    public async ValueTask<DateTimeOffset?> GetNextDeadlineAsync(DateTimeOffset after, CancellationToken cancellationToken)
     {
         var connection = Connection;
-        var first = await connection.RunAsync(connection.Database.SortedSetRangeByRankWithScoresAsync(_keys.Due, 0, 0), cancellationToken).ConfigureAwait(false);
+        var first = await connection.RunAsync(
+            connection.Database.SortedSetRangeByScoreWithScoresAsync(_keys.Due, StoreConventions.UnixMsAtLeastZero(after), double.PositiveInfinity, Exclude.Start, Order.Ascending, 0, 1),
+            cancellationToken).ConfigureAwait(false);
         return first.Length == 0 ? null : DateTimeOffset.FromUnixTimeMilliseconds((long)first[0].Score);
     }
 

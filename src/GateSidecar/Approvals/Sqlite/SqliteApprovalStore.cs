@@ -113,8 +113,8 @@ internal sealed partial class SqliteApprovalStore : IApprovalStore
     public ValueTask<IReadOnlyList<string>> GetDueAsync(DateTimeOffset now, int max, CancellationToken cancellationToken) =>
         ReadAsync((Now: now.ToUnixTimeMilliseconds(), Max: Math.Max(1, max)), static (reader, q) => reader.Due(q.Now, q.Max), cancellationToken);
 
-    public ValueTask<DateTimeOffset?> GetNextDeadlineAsync(CancellationToken cancellationToken) =>
-        ReadAsync(0, static (reader, _) => reader.NextDeadline(), cancellationToken);
+    public ValueTask<DateTimeOffset?> GetNextDeadlineAsync(DateTimeOffset after, CancellationToken cancellationToken) =>
+        ReadAsync(StoreConventions.UnixMsAtLeastZero(after), static (reader, afterMs) => reader.NextDeadline(afterMs), cancellationToken);
 
     public ValueTask<AuditPage> ListAuditAsync(AuditQuery query, CancellationToken cancellationToken)
     {

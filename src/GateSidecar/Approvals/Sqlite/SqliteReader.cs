@@ -53,10 +53,14 @@ internal sealed class SqliteReader(SqliteConnection connection) : IDisposable
         return ids;
     }
 
-    /// <summary>The earliest deadline of an open approval, or null when none has one.</summary>
-    public DateTimeOffset? NextDeadline()
+    /// <summary>The earliest deadline of an open approval later than <paramref name="afterMs"/> (0 or more), or null when none has one.</summary>
+    public DateTimeOffset? NextDeadline(long afterMs)
     {
-        _nextDeadline ??= SqliteApprovalStore.Statement(Connection, "SELECT min(deadline_ms) FROM approvals WHERE state IN (1, 2) AND deadline_ms > 0;");
+        _nextDeadline ??= SqliteApprovalStore.Statement(
+            Connection,
+            "SELECT min(deadline_ms) FROM approvals WHERE state IN (1, 2) AND deadline_ms > 0 AND deadline_ms > $after;",
+            "$after");
+        _nextDeadline.Parameters[0].Value = afterMs;
         return _nextDeadline.ExecuteScalar() is long ms ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : null;
     }
 

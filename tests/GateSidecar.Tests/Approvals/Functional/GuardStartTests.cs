@@ -149,6 +149,78 @@ public abstract class GuardStartTests : IAsyncLifetime
 
         Assert.Equal([ApprovalState.Pending, ApprovalState.Expired], events.Select(e => e.State));
     }
+
+    [Fact]
+    public async Task DeadlineScheduler_ATimeoutWhoseWriteIsHeld_DoesNotHoldBackALaterDeadline()
+    {
+        // The first approval's timeout write is held until released; the second falls due while it
+        // is held. A pass used to wait for every timeout it started before looking again.
+        var first = await _sidecar.Gate.CheckAsync(ApprovalSidecar.Call("test.quick_deny")).WaitAsync(Wait);
+        Assert.Equal(Verdict.Pending, first.Verdict);
+        var held = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _store.BeforeUpdate = async record =>
+        {
+            if (record.Approval.ApprovalId == first.ApprovalId && record.Approval.State == ApprovalState.Expired)
+            {
+                held.TrySetResult();
+                await release.Task;
+            }
+        };
+
+        await held.Task.WaitAsync(Wait);
+        var events = new List<ApprovalEvent>();
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        try
+        {
+            await foreach (var e in _sidecar.Gate.Guard(ApprovalSidecar.Call("test.quick_deny"), new CallOptions(cancellationToken: cts.Token)).WithCancellation(default).ConfigureAwait(false))
+            {
+                events.Add(e);
+            }
+        }
+        finally
+        {
+            Assert.Equal(ApprovalState.Pending, (await _sidecar.Gate.GetApprovalAsync(new GetApprovalRequest { ApprovalId = first.ApprovalId }).WaitAsync(Wait)).State);
+            release.TrySetResult();
+        }
+
+        Assert.Equal([ApprovalState.Pending, ApprovalState.Expired], events.Select(e => e.State));
+
+        // The held one is applied once released.
+        var watch = Stopwatch.StartNew();
+        var state = ApprovalState.Pending;
+        while (state == ApprovalState.Pending && watch.Elapsed < Wait)
+        {
+            await Task.Delay(20);
+            state = (await _sidecar.Gate.GetApprovalAsync(new GetApprovalRequest { ApprovalId = first.ApprovalId }).WaitAsync(Wait)).State;
+        }
+
+        Assert.Equal(ApprovalState.Expired, state);
+    }
+
+    [Fact]
+    public async Task DeadlineScheduler_ATimeoutWhoseWriteFails_IsTriedAgain()
+    {
+        var failures = 0;
+        _store.BeforeUpdate = record =>
+        {
+            if (record.Approval.State == ApprovalState.Expired && Interlocked.Increment(ref failures) <= 2)
+            {
+                throw new StoreUnavailableException("the store is restarting (a test)");
+            }
+
+            return Task.CompletedTask;
+        };
+
+        var events = new List<ApprovalEvent>();
+        await foreach (var e in _sidecar.Gate.Guard(ApprovalSidecar.Call("test.quick_deny")).WithCancellation(default).ConfigureAwait(false))
+        {
+            events.Add(e);
+        }
+
+        Assert.Equal([ApprovalState.Pending, ApprovalState.Expired], events.Select(e => e.State));
+        Assert.Equal(3, Volatile.Read(ref failures));
+    }
 }
 
 public sealed class SqliteGuardStartTests : GuardStartTests

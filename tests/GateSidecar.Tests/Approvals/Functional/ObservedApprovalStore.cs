@@ -7,9 +7,9 @@ using GateSidecar.Audit;
 namespace GateSidecar.Tests.Approvals.Functional;
 
 /// <summary>
-/// A store that passes every call to the real one, counts reads by id, and can act right after a
+/// A store that passes every call to the real one, counts reads by id, can act right after a
 /// creation commits (before the caller sees it): what an approver or another sidecar might do in
-/// that instant.
+/// that instant, and can hold an update back (a slow write).
 /// </summary>
 internal sealed class ObservedApprovalStore(IApprovalStore inner) : IApprovalStore
 {
@@ -43,8 +43,18 @@ internal sealed class ObservedApprovalStore(IApprovalStore inner) : IApprovalSto
         return inner.GetAsync(approvalId, cancellationToken);
     }
 
-    public ValueTask<bool> TryUpdateAsync(StoredApproval record, long expectedSeq, IReadOnlyList<AuditEvent> audit, CancellationToken cancellationToken) =>
-        inner.TryUpdateAsync(record, expectedSeq, audit, cancellationToken);
+    /// <summary>Runs before an update is passed on (the record it would write is the argument): a slow write.</summary>
+    public Func<StoredApproval, Task>? BeforeUpdate { get; set; }
+
+    public async ValueTask<bool> TryUpdateAsync(StoredApproval record, long expectedSeq, IReadOnlyList<AuditEvent> audit, CancellationToken cancellationToken)
+    {
+        if (BeforeUpdate is { } before)
+        {
+            await before(record);
+        }
+
+        return await inner.TryUpdateAsync(record, expectedSeq, audit, cancellationToken);
+    }
 
     public ValueTask<PendingPage> ListPendingAsync(IReadOnlyCollection<string> pools, string? pageToken, int pageSize, CancellationToken cancellationToken) =>
         inner.ListPendingAsync(pools, pageToken, pageSize, cancellationToken);
@@ -52,7 +62,7 @@ internal sealed class ObservedApprovalStore(IApprovalStore inner) : IApprovalSto
     public ValueTask<IReadOnlyList<string>> GetDueAsync(DateTimeOffset now, int max, CancellationToken cancellationToken) =>
         inner.GetDueAsync(now, max, cancellationToken);
 
-    public ValueTask<DateTimeOffset?> GetNextDeadlineAsync(CancellationToken cancellationToken) => inner.GetNextDeadlineAsync(cancellationToken);
+    public ValueTask<DateTimeOffset?> GetNextDeadlineAsync(DateTimeOffset after, CancellationToken cancellationToken) => inner.GetNextDeadlineAsync(after, cancellationToken);
 
     public ValueTask<bool> TryConsumeTokenAsync(string jti, DateTimeOffset expiresAt, CancellationToken cancellationToken) =>
         inner.TryConsumeTokenAsync(jti, expiresAt, cancellationToken);

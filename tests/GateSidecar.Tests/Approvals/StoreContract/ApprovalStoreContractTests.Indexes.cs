@@ -131,17 +131,31 @@ public abstract partial class ApprovalStoreContractTests
     [Fact]
     public async Task GetNextDeadline_TracksTheEarliestPendingDeadline()
     {
-        Assert.Null(await Store.GetNextDeadlineAsync(Ct).AsTask().WaitAsync(Timeout, Ct));
+        Assert.Null(await Store.GetNextDeadlineAsync(DateTimeOffset.MinValue, Ct).AsTask().WaitAsync(Timeout, Ct));
         var soon = Clock.Now.AddSeconds(30);
         var first = Pending(Clock.Now, deadlineMs: soon.ToUnixTimeMilliseconds());
         await Store.CreateAsync(first, [], Ct).AsTask().WaitAsync(Timeout, Ct);
         await Store.CreateAsync(Pending(Clock.Now, deadlineMs: soon.AddMinutes(1).ToUnixTimeMilliseconds()), [], Ct).AsTask().WaitAsync(Timeout, Ct);
 
-        Assert.Equal(soon, await Store.GetNextDeadlineAsync(Ct).AsTask().WaitAsync(Timeout, Ct));
+        Assert.Equal(soon, await Store.GetNextDeadlineAsync(DateTimeOffset.MinValue, Ct).AsTask().WaitAsync(Timeout, Ct));
 
         Assert.True(await Store.TryUpdateAsync(Next(first, ApprovalState.Cancelled), 1, [], Ct).AsTask().WaitAsync(Timeout, Ct));
 
-        Assert.Equal(soon.AddMinutes(1), await Store.GetNextDeadlineAsync(Ct).AsTask().WaitAsync(Timeout, Ct));
+        Assert.Equal(soon.AddMinutes(1), await Store.GetNextDeadlineAsync(DateTimeOffset.MinValue, Ct).AsTask().WaitAsync(Timeout, Ct));
+    }
+
+    [Fact]
+    public async Task GetNextDeadline_After_SkipsDeadlinesAtOrBeforeIt()
+    {
+        var soon = Clock.Now.AddSeconds(30);
+        await Store.CreateAsync(Pending(Clock.Now, deadlineMs: soon.ToUnixTimeMilliseconds()), [], Ct).AsTask().WaitAsync(Timeout, Ct);
+        await Store.CreateAsync(Pending(Clock.Now, deadlineMs: soon.AddSeconds(1).ToUnixTimeMilliseconds()), [], Ct).AsTask().WaitAsync(Timeout, Ct);
+        await Store.CreateAsync(Pending(Clock.Now, deadlineMs: soon.AddSeconds(2).ToUnixTimeMilliseconds()), [], Ct).AsTask().WaitAsync(Timeout, Ct);
+
+        Assert.Equal(soon, await Store.GetNextDeadlineAsync(soon.AddMilliseconds(-1), Ct).AsTask().WaitAsync(Timeout, Ct));
+        Assert.Equal(soon.AddSeconds(1), await Store.GetNextDeadlineAsync(soon, Ct).AsTask().WaitAsync(Timeout, Ct));
+        Assert.Equal(soon.AddSeconds(2), await Store.GetNextDeadlineAsync(soon.AddMilliseconds(1500), Ct).AsTask().WaitAsync(Timeout, Ct));
+        Assert.Null(await Store.GetNextDeadlineAsync(soon.AddSeconds(2), Ct).AsTask().WaitAsync(Timeout, Ct));
     }
 
     [Fact]

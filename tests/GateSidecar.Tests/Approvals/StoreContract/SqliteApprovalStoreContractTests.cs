@@ -107,7 +107,7 @@ public sealed class SqliteApprovalStoreContractTests : ApprovalStoreContractTest
         await Store.CreateAsync(record, Entries("created", Clock.Now), Ct).AsTask().WaitAsync(Timeout, Ct);
         await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => Store.GetAsync(record.Approval.ApprovalId, Ct).AsTask())).WaitAsync(Timeout, Ct);
         var due = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => Store.GetDueAsync(Clock.Now, 10, Ct).AsTask())).WaitAsync(Timeout, Ct);
-        var next = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => Store.GetNextDeadlineAsync(Ct).AsTask())).WaitAsync(Timeout, Ct);
+        var next = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => Store.GetNextDeadlineAsync(DateTimeOffset.MinValue, Ct).AsTask())).WaitAsync(Timeout, Ct);
         Assert.All(due, ids => Assert.Equal([record.Approval.ApprovalId], ids));
         Assert.All(next, at => Assert.Equal(deadline, at));
 
@@ -127,7 +127,7 @@ public sealed class SqliteApprovalStoreContractTests : ApprovalStoreContractTest
         Assert.True(await Store.TryUpdateAsync(approved, 1, Entries("approved", Clock.Now), Ct).AsTask().WaitAsync(Timeout, Ct));
         Assert.Equal(approved, await Store.GetAsync(record.Approval.ApprovalId, Ct).AsTask().WaitAsync(Timeout, Ct));
         Assert.Empty(await Store.GetDueAsync(Clock.Now, 10, Ct).AsTask().WaitAsync(Timeout, Ct));
-        Assert.Null(await Store.GetNextDeadlineAsync(Ct).AsTask().WaitAsync(Timeout, Ct));
+        Assert.Null(await Store.GetNextDeadlineAsync(DateTimeOffset.MinValue, Ct).AsTask().WaitAsync(Timeout, Ct));
     }
 
     [Fact]
@@ -142,7 +142,7 @@ public sealed class SqliteApprovalStoreContractTests : ApprovalStoreContractTest
 
         Assert.Equal(record, await reopened.GetAsync(record.Approval.ApprovalId, Ct).AsTask().WaitAsync(Timeout, Ct));
         Assert.Equal([record], (await reopened.ListPendingAsync(["finance"], null, 10, Ct).AsTask().WaitAsync(Timeout, Ct)).Items);
-        Assert.Equal(Clock.Now.AddMinutes(1), await reopened.GetNextDeadlineAsync(Ct).AsTask().WaitAsync(Timeout, Ct));
+        Assert.Equal(Clock.Now.AddMinutes(1), await reopened.GetNextDeadlineAsync(DateTimeOffset.MinValue, Ct).AsTask().WaitAsync(Timeout, Ct));
         Assert.False(await reopened.TryConsumeTokenAsync("jti-1", Clock.Now.AddMinutes(5), Ct).AsTask().WaitAsync(Timeout, Ct));
         await reopened.CreateAsync(Pending(Clock.Now), Entries("created", Clock.Now), Ct).AsTask().WaitAsync(Timeout, Ct);
         var audit = await ReadAllAuditAsync(reopened).WaitAsync(Timeout, Ct);
