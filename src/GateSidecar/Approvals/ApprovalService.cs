@@ -168,11 +168,12 @@ internal sealed partial class ApprovalService(
     }
 
     /// <summary>Applies a due deadline (escalate or expire). False when nothing was due.</summary>
-    public async ValueTask<bool> ApplyTimeoutAsync(string approvalId, CancellationToken cancellationToken)
+    public async ValueTask<bool> ApplyTimeoutAsync(string approvalId, StoredApproval? listed, CancellationToken cancellationToken)
     {
         for (var attempt = 0; attempt < MaxAttempts; attempt++)
         {
-            var current = await store.GetAsync(approvalId, cancellationToken).ConfigureAwait(false);
+            // The record read with the due listing serves the first try; a lost compare-and-set reads anew.
+            var current = attempt == 0 && listed is not null ? listed : await store.GetAsync(approvalId, cancellationToken).ConfigureAwait(false);
             if (current is null)
             {
                 return false;

@@ -101,6 +101,7 @@ internal sealed partial class DeadlineScheduler(ApprovalService approvals, Chang
         var now = time.GetUtcNow();
         var nowMs = now.ToUnixTimeMilliseconds();
         int known;
+        HashSet<string>? skip = null;
         lock (_lock)
         {
             // A timeout that applied wrote before this pass reads, so the listing below no longer
@@ -112,15 +113,20 @@ internal sealed partial class DeadlineScheduler(ApprovalService approvals, Chang
                 {
                     _timeouts.Remove(id);
                 }
+                else if (timeout.Outcome == Outcome.Running || timeout.RetryAtMs > nowMs)
+                {
+                    // Not started by this pass: the listing need not carry its record.
+                    (skip ??= new HashSet<string>(StringComparer.Ordinal)).Add(id);
+                }
             }
 
             known = _timeouts.Count;
         }
 
         var max = known + Batch;
-        var due = await approvals.Store.GetDueAsync(now, max, cancellationToken).ConfigureAwait(false);
+        var due = await approvals.Store.GetDueAsync(now, max, skip, cancellationToken).ConfigureAwait(false);
         var started = 0;
-        foreach (var id in due)
+        foreach (var (id, record) in due)
         {
             var timeout = Claim(id, nowMs);
             if (timeout is null)
@@ -138,7 +144,7 @@ internal sealed partial class DeadlineScheduler(ApprovalService approvals, Chang
                 throw;
             }
 
-            timeout.Run = RunAsync(id, timeout, cancellationToken);
+            timeout.Run = RunAsync(id, record, timeout, cancellationToken);
             started++;
         }
 
@@ -147,7 +153,7 @@ internal sealed partial class DeadlineScheduler(ApprovalService approvals, Chang
         var running = false;
         lock (_lock)
         {
-            HashSet<string>? listed = complete ? [.. due] : null;
+            HashSet<string>? listed = complete ? [.. due.Select(d => d.Id)] : null;
             foreach (var (id, timeout) in _timeouts)
             {
                 if (timeout.Outcome == Outcome.Running)
@@ -247,7 +253,7 @@ internal sealed partial class DeadlineScheduler(ApprovalService approvals, Chang
         }
     }
 
-    private async Task RunAsync(string id, Timeout timeout, CancellationToken cancellationToken)
+    private async Task RunAsync(string id, Stored.StoredApproval? record, Timeout timeout, CancellationToken cancellationToken)
     {
         // Off the loop's thread at once: the loop goes on starting the others.
         await Task.Yield();
@@ -256,7 +262,7 @@ internal sealed partial class DeadlineScheduler(ApprovalService approvals, Chang
         var retry = StuckRetry;
         try
         {
-            if (await approvals.ApplyTimeoutAsync(id, cancellationToken).ConfigureAwait(false))
+            if (await approvals.ApplyTimeoutAsync(id, record, cancellationToken).ConfigureAwait(false))
             {
                 outcome = Outcome.Applied;
             }

@@ -43,8 +43,12 @@ internal interface IApprovalStore : IAsyncDisposable
     /// <summary>PENDING and ESCALATED approvals whose current pool is one of <paramref name="pools"/>, oldest first, paged.</summary>
     ValueTask<PendingPage> ListPendingAsync(IReadOnlyCollection<string> pools, string? pageToken, int pageSize, CancellationToken cancellationToken);
 
-    /// <summary>Ids of pending approvals whose deadline is at or before <paramref name="now"/>, earliest first.</summary>
-    ValueTask<IReadOnlyList<string>> GetDueAsync(DateTimeOffset now, int max, CancellationToken cancellationToken);
+    /// <summary>
+    /// Pending approvals whose deadline is at or before <paramref name="now"/>, earliest first, each
+    /// with its record (read with the listing, so a timeout needs no read of its own) except those in
+    /// <paramref name="known"/>: the deadline scheduler's timeouts already under way.
+    /// </summary>
+    ValueTask<IReadOnlyList<DueApproval>> GetDueAsync(DateTimeOffset now, int max, IReadOnlySet<string>? known, CancellationToken cancellationToken);
 
     /// <summary>
     /// The earliest pending deadline later than <paramref name="after"/>, or null; lets the deadline
@@ -137,6 +141,9 @@ internal sealed record AuditQuery(string? ApprovalId, DateTimeOffset? Since, Dat
 internal sealed record AuditPage(IReadOnlyList<AuditEvent> Events, string? NextPageToken);
 
 /// <summary>The backing server cannot be reached; callers answer UNAVAILABLE (fail closed).</summary>
+/// <summary>A due approval: its id, and its record unless the caller said it knows this one (null then).</summary>
+internal readonly record struct DueApproval(string Id, StoredApproval? Record);
+
 internal sealed class StoreUnavailableException(string message, Exception? inner = null) : Exception(message, inner);
 
 /// <summary>

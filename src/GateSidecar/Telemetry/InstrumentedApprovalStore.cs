@@ -37,10 +37,10 @@ internal sealed class InstrumentedApprovalStore(IApprovalStore inner, TimeProvid
             ? ObserveAsync(StoreOperation.ListPending, null, (pools, pageToken, pageSize), static (s, st, ct) => s.ListPendingAsync(st.pools, st.pageToken, st.pageSize, ct), cancellationToken)
             : inner.ListPendingAsync(pools, pageToken, pageSize, cancellationToken);
 
-    public ValueTask<IReadOnlyList<string>> GetDueAsync(DateTimeOffset now, int max, CancellationToken cancellationToken) =>
+    public ValueTask<IReadOnlyList<DueApproval>> GetDueAsync(DateTimeOffset now, int max, IReadOnlySet<string>? known, CancellationToken cancellationToken) =>
         StoreProbe.Enabled
-            ? ObserveAsync(StoreOperation.GetDue, null, (now, max), static (s, st, ct) => s.GetDueAsync(st.now, st.max, ct), cancellationToken)
-            : inner.GetDueAsync(now, max, cancellationToken);
+            ? ObserveAsync(StoreOperation.GetDue, null, (now, max, known), static (s, st, ct) => s.GetDueAsync(st.now, st.max, st.known, ct), cancellationToken)
+            : inner.GetDueAsync(now, max, known, cancellationToken);
 
     public ValueTask<DateTimeOffset?> GetNextDeadlineAsync(DateTimeOffset after, CancellationToken cancellationToken) =>
         StoreProbe.Enabled

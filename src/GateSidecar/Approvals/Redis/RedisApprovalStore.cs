@@ -192,12 +192,24 @@ internal sealed partial class RedisApprovalStore : IApprovalStore
         return new PendingPage(items, next);
     }
 
-    public async ValueTask<IReadOnlyList<string>> GetDueAsync(DateTimeOffset now, int max, CancellationToken cancellationToken)
+    public async ValueTask<IReadOnlyList<DueApproval>> GetDueAsync(DateTimeOffset now, int max, IReadOnlySet<string>? known, CancellationToken cancellationToken)
     {
+        var arguments = new RedisValue[3 + (known?.Count ?? 0)];
+        arguments[0] = _keys.Prefix;
+        arguments[1] = now.ToUnixTimeMilliseconds();
+        arguments[2] = Math.Max(1, max);
+        if (known is not null)
+        {
+            var n = 3;
+            foreach (var id in known)
+            {
+                arguments[n++] = id;
+            }
+        }
+
         var connection = Connection;
         var reply = (RedisResult[])(await connection.RunAsync(
-            connection.Database.ScriptEvaluateAsync(
-                RedisScripts.Due, [_keys.Due], [_keys.Prefix, now.ToUnixTimeMilliseconds(), Math.Max(1, max)]),
+            connection.Database.ScriptEvaluateAsync(RedisScripts.Due, [_keys.Due], arguments),
             cancellationToken).ConfigureAwait(false))!;
         var gone = (string[])reply[1]!;
         if (gone.Length > 0)
@@ -205,7 +217,16 @@ internal sealed partial class RedisApprovalStore : IApprovalStore
             RedisStoreLog.DeadlinesWithoutRecord(_logger, gone.Length, string.Join(", ", gone));
         }
 
-        return (string[])reply[0]!;
+        var ids = (string[])reply[0]!;
+        var records = (RedisResult[])reply[2]!;
+        var due = new DueApproval[ids.Length];
+        for (var i = 0; i < ids.Length; i++)
+        {
+            var data = (byte[]?)records[i];
+            due[i] = new DueApproval(ids[i], data is null || data.Length == 0 ? null : StoredApproval.Parser.ParseFrom(data));
+        }
+
+        return due;
     }
 
     public async ValueTask<DateTimeOffset?> GetNextDeadlineAsync(DateTimeOffset after, CancellationToken cancellationToken)

@@ -263,27 +263,37 @@ internal static class RedisScripts
         """;
 
     /// <summary>
-    /// The ids whose deadline passed, earliest first, for the deadline scheduler. KEYS[1] = the
-    /// deadline index. ARGV: prefix, now ms, at most how many. An entry whose record is gone (deleted
+    /// The approvals whose deadline passed, earliest first, for the deadline scheduler. KEYS[1] = the
+    /// deadline index. ARGV: prefix, now ms, at most how many, then the ids whose records the caller
+    /// does not need (its timeouts under way). An entry whose record is gone (deleted
     /// behind the store, or evicted) or no longer PENDING/ESCALATED (state 1 or 2; the apply script
     /// removes the entry when it closes a record, so only a change outside Gate leaves one) can never
     /// be timed out: it is removed from the index instead of returned, so such entries cannot fill
-    /// every batch and hold back the deadlines after them. Returns { ids, removed ids }.
+    /// every batch and hold back the deadlines after them. Returns { ids, removed ids, records }, the
+    /// records in the order of the ids ('' for those the caller does not need).
     /// </summary>
     public const string Due = """
         local p = ARGV[1]
+        local known = {}
+        for n = 4, #ARGV do known[ARGV[n]] = true end
         local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[2], 'LIMIT', 0, tonumber(ARGV[3]))
-        local live, gone = {}, {}
+        local live, gone, records = {}, {}, {}
         for _, id in ipairs(ids) do
-          local state = redis.call('HGET', p .. ':a:' .. id, 'st')
+          local key = p .. ':a:' .. id
+          local state = redis.call('HGET', key, 'st')
           if state == '1' or state == '2' then
             live[#live + 1] = id
+            if known[id] then
+              records[#records + 1] = ''
+            else
+              records[#records + 1] = redis.call('HGET', key, 'd') or ''
+            end
           else
             redis.call('ZREM', KEYS[1], id)
             gone[#gone + 1] = id
           end
         end
-        return { live, gone }
+        return { live, gone, records }
         """;
 
     /// <summary>

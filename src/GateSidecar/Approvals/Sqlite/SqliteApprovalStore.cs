@@ -110,8 +110,8 @@ internal sealed partial class SqliteApprovalStore : IApprovalStore
         return ReadAsync(query, static (reader, q) => SqliteQueries.ListPending(reader.Connection, q), cancellationToken);
     }
 
-    public ValueTask<IReadOnlyList<string>> GetDueAsync(DateTimeOffset now, int max, CancellationToken cancellationToken) =>
-        ReadAsync((Now: now.ToUnixTimeMilliseconds(), Max: Math.Max(1, max)), static (reader, q) => reader.Due(q.Now, q.Max), cancellationToken);
+    public ValueTask<IReadOnlyList<DueApproval>> GetDueAsync(DateTimeOffset now, int max, IReadOnlySet<string>? known, CancellationToken cancellationToken) =>
+        ReadAsync((Now: now.ToUnixTimeMilliseconds(), Max: Math.Max(1, max), Known: known), static (reader, q) => reader.Due(q.Now, q.Max, q.Known), cancellationToken);
 
     public ValueTask<DateTimeOffset?> GetNextDeadlineAsync(DateTimeOffset after, CancellationToken cancellationToken) =>
         ReadAsync(StoreConventions.UnixMsAtLeastZero(after), static (reader, afterMs) => reader.NextDeadline(afterMs), cancellationToken);

@@ -6,7 +6,7 @@ namespace GateSidecar.Approvals.Sqlite;
 /// <summary>
 /// One reader connection and the statements it keeps prepared for the frequent reads: the record
 /// by id (every Decide, Guard and Watch reads one) and the deadline scheduler's two queries (run
-/// after every change that leaves an approval open). A statement made anew for each read is parsed
+/// on every pass). A statement made anew for each read is parsed
 /// and planned by SQLite each time. Used by one read at a time (<see cref="SqliteDatabase.Lease"/>).
 /// </summary>
 internal sealed class SqliteReader(SqliteConnection connection) : IDisposable
@@ -28,13 +28,13 @@ internal sealed class SqliteReader(SqliteConnection connection) : IDisposable
         return reader.Read() ? StoredApproval.Parser.ParseFrom((byte[])reader.GetValue(0)) : null;
     }
 
-    /// <summary>Ids of open approvals whose deadline is at or before <paramref name="nowMs"/>, earliest first.</summary>
-    public IReadOnlyList<string> Due(long nowMs, int max)
+    /// <summary>Open approvals whose deadline is at or before <paramref name="nowMs"/>, earliest first, with their records except the <paramref name="known"/> ones.</summary>
+    public IReadOnlyList<DueApproval> Due(long nowMs, int max, IReadOnlySet<string>? known)
     {
         _due ??= SqliteApprovalStore.Statement(
             Connection,
             """
-            SELECT id FROM approvals
+            SELECT id, data FROM approvals
             WHERE state IN (1, 2) AND deadline_ms > 0 AND deadline_ms <= $now
             ORDER BY deadline_ms, id
             LIMIT $max;
@@ -44,13 +44,14 @@ internal sealed class SqliteReader(SqliteConnection connection) : IDisposable
         _due.Parameters[0].Value = nowMs;
         _due.Parameters[1].Value = max;
         using var reader = _due.ExecuteReader();
-        var ids = new List<string>();
+        var due = new List<DueApproval>();
         while (reader.Read())
         {
-            ids.Add(reader.GetString(0));
+            var id = reader.GetString(0);
+            due.Add(new DueApproval(id, known is not null && known.Contains(id) ? null : StoredApproval.Parser.ParseFrom((byte[])reader.GetValue(1))));
         }
 
-        return ids;
+        return due;
     }
 
     /// <summary>The earliest deadline of an open approval later than <paramref name="afterMs"/> (0 or more), or null when none has one.</summary>

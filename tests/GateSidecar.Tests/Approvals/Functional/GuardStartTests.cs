@@ -148,6 +148,9 @@ public abstract class GuardStartTests : IAsyncLifetime
         }
 
         Assert.Equal([ApprovalState.Pending, ApprovalState.Expired], events.Select(e => e.State));
+
+        // The timeout used the record read with the due listing (and the stream the created one).
+        Assert.InRange(_store.ReadsOf(events[0].ApprovalId), 0, OwnUpdatesAlwaysCarryTheRecord ? 0 : 1);
     }
 
     [Fact]

@@ -59,8 +59,8 @@ internal sealed class ObservedApprovalStore(IApprovalStore inner) : IApprovalSto
     public ValueTask<PendingPage> ListPendingAsync(IReadOnlyCollection<string> pools, string? pageToken, int pageSize, CancellationToken cancellationToken) =>
         inner.ListPendingAsync(pools, pageToken, pageSize, cancellationToken);
 
-    public ValueTask<IReadOnlyList<string>> GetDueAsync(DateTimeOffset now, int max, CancellationToken cancellationToken) =>
-        inner.GetDueAsync(now, max, cancellationToken);
+    public ValueTask<IReadOnlyList<DueApproval>> GetDueAsync(DateTimeOffset now, int max, IReadOnlySet<string>? known, CancellationToken cancellationToken) =>
+        inner.GetDueAsync(now, max, known, cancellationToken);
 
     public ValueTask<DateTimeOffset?> GetNextDeadlineAsync(DateTimeOffset after, CancellationToken cancellationToken) => inner.GetNextDeadlineAsync(after, cancellationToken);
 

@@ -80,7 +80,7 @@ public abstract partial class ApprovalStoreContractTests
         await Store.CreateAsync(allowed, Entries("allowed", Clock.Now), Ct).AsTask().WaitAsync(Timeout, Ct);
 
         Assert.Empty((await Store.ListPendingAsync(["default"], null, 10, Ct).AsTask().WaitAsync(Timeout, Ct)).Items);
-        Assert.Empty(await Store.GetDueAsync(Clock.Now.AddDays(1), 10, Ct).AsTask().WaitAsync(Timeout, Ct));
+        Assert.Empty(await Store.DueIdsAsync(Clock.Now.AddDays(1), 10, Ct).WaitAsync(Timeout, Ct));
     }
 
     [Fact]
@@ -105,11 +105,32 @@ public abstract partial class ApprovalStoreContractTests
             await Store.CreateAsync(record, [], Ct).AsTask().WaitAsync(Timeout, Ct);
         }
 
-        var due = await Store.GetDueAsync(Clock.Now, 10, Ct).AsTask().WaitAsync(Timeout, Ct);
-        var firstTwo = await Store.GetDueAsync(Clock.Now, 2, Ct).AsTask().WaitAsync(Timeout, Ct);
+        var due = await Store.DueIdsAsync(Clock.Now, 10, Ct).WaitAsync(Timeout, Ct);
+        var firstTwo = await Store.DueIdsAsync(Clock.Now, 2, Ct).WaitAsync(Timeout, Ct);
 
         Assert.Equal([late.Approval.ApprovalId, escalated.Approval.ApprovalId, exactlyNow.Approval.ApprovalId], due);
         Assert.Equal([late.Approval.ApprovalId, escalated.Approval.ApprovalId], firstTwo);
+    }
+
+    [Fact]
+    public async Task GetDue_CarriesEachRecord_ExceptThoseTheCallerKnows()
+    {
+        var now = Clock.Now.ToUnixTimeMilliseconds();
+        var first = Pending(Clock.Now, deadlineMs: now - 20);
+        var second = Pending(Clock.Now, deadlineMs: now - 10, state: ApprovalState.Escalated);
+        await Store.CreateAsync(first, [], Ct).AsTask().WaitAsync(Timeout, Ct);
+        await Store.CreateAsync(second, [], Ct).AsTask().WaitAsync(Timeout, Ct);
+        var decided = Next(first, ApprovalState.Escalated, "leads", now - 5);
+        Assert.True(await Store.TryUpdateAsync(decided, 1, [], Ct).AsTask().WaitAsync(Timeout, Ct));
+
+        var all = await Store.GetDueAsync(Clock.Now, 10, null, Ct).AsTask().WaitAsync(Timeout, Ct);
+        var known = await Store.GetDueAsync(Clock.Now, 10, new HashSet<string> { second.Approval.ApprovalId, "ap_not_listed" }, Ct).AsTask().WaitAsync(Timeout, Ct);
+
+        Assert.Equal([second.Approval.ApprovalId, first.Approval.ApprovalId], all.Select(d => d.Id));
+        Assert.Equal(second, all[0].Record);
+        Assert.Equal(decided, all[1].Record);
+        Assert.Equal([(second.Approval.ApprovalId, false), (first.Approval.ApprovalId, true)], known.Select(d => (d.Id, d.Record is not null)));
+        Assert.Equal(decided, known[1].Record);
     }
 
     [Fact]
@@ -124,8 +145,8 @@ public abstract partial class ApprovalStoreContractTests
         Assert.True(await Store.TryUpdateAsync(Next(expiring, ApprovalState.Expired), 1, [], Ct).AsTask().WaitAsync(Timeout, Ct));
         Assert.True(await Store.TryUpdateAsync(Next(escalating, ApprovalState.Escalated, "leads", now + 60_000), 1, [], Ct).AsTask().WaitAsync(Timeout, Ct));
 
-        Assert.Empty(await Store.GetDueAsync(Clock.Now, 10, Ct).AsTask().WaitAsync(Timeout, Ct));
-        Assert.Equal([escalating.Approval.ApprovalId], await Store.GetDueAsync(Clock.Now.AddMinutes(1), 10, Ct).AsTask().WaitAsync(Timeout, Ct));
+        Assert.Empty(await Store.DueIdsAsync(Clock.Now, 10, Ct).WaitAsync(Timeout, Ct));
+        Assert.Equal([escalating.Approval.ApprovalId], await Store.DueIdsAsync(Clock.Now.AddMinutes(1), 10, Ct).WaitAsync(Timeout, Ct));
     }
 
     [Fact]

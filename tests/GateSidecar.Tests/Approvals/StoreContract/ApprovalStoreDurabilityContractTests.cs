@@ -41,7 +41,7 @@ public abstract class ApprovalStoreDurabilityContractTests : StoreTestBase
         Assert.Equal(pending, await reopened.GetAsync(pending.Approval.ApprovalId, Ct).AsTask().WaitAsync(Timeout, Ct));
         Assert.Equal(approved, await reopened.GetAsync(decided.Approval.ApprovalId, Ct).AsTask().WaitAsync(Timeout, Ct));
         Assert.Contains(pending, (await reopened.ListPendingAsync(["finance"], null, 10, Ct).AsTask().WaitAsync(Timeout, Ct)).Items);
-        Assert.Equal([pending.Approval.ApprovalId], await reopened.GetDueAsync(now.AddMinutes(5), 10, Ct).AsTask().WaitAsync(Timeout, Ct));
+        Assert.Equal([pending.Approval.ApprovalId], await reopened.DueIdsAsync(now.AddMinutes(5), 10, Ct).WaitAsync(Timeout, Ct));
         Assert.False(await reopened.TryConsumeTokenAsync("jti-used", now.AddMinutes(5), Ct).AsTask().WaitAsync(Timeout, Ct));
         var audit = await ReadAllAuditAsync(reopened).WaitAsync(Timeout, Ct);
         Assert.Equal(103, audit.Count);

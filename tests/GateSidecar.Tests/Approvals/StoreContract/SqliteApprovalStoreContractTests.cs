@@ -106,7 +106,7 @@ public sealed class SqliteApprovalStoreContractTests : ApprovalStoreContractTest
         var record = Pending(Clock.Now, deadlineMs: deadline.ToUnixTimeMilliseconds());
         await Store.CreateAsync(record, Entries("created", Clock.Now), Ct).AsTask().WaitAsync(Timeout, Ct);
         await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => Store.GetAsync(record.Approval.ApprovalId, Ct).AsTask())).WaitAsync(Timeout, Ct);
-        var due = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => Store.GetDueAsync(Clock.Now, 10, Ct).AsTask())).WaitAsync(Timeout, Ct);
+        var due = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => Store.DueIdsAsync(Clock.Now, 10, Ct))).WaitAsync(Timeout, Ct);
         var next = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => Store.GetNextDeadlineAsync(DateTimeOffset.MinValue, Ct).AsTask())).WaitAsync(Timeout, Ct);
         Assert.All(due, ids => Assert.Equal([record.Approval.ApprovalId], ids));
         Assert.All(next, at => Assert.Equal(deadline, at));
@@ -126,7 +126,7 @@ public sealed class SqliteApprovalStoreContractTests : ApprovalStoreContractTest
         var approved = Next(record, ApprovalState.Approved);
         Assert.True(await Store.TryUpdateAsync(approved, 1, Entries("approved", Clock.Now), Ct).AsTask().WaitAsync(Timeout, Ct));
         Assert.Equal(approved, await Store.GetAsync(record.Approval.ApprovalId, Ct).AsTask().WaitAsync(Timeout, Ct));
-        Assert.Empty(await Store.GetDueAsync(Clock.Now, 10, Ct).AsTask().WaitAsync(Timeout, Ct));
+        Assert.Empty(await Store.DueIdsAsync(Clock.Now, 10, Ct).WaitAsync(Timeout, Ct));
         Assert.Null(await Store.GetNextDeadlineAsync(DateTimeOffset.MinValue, Ct).AsTask().WaitAsync(Timeout, Ct));
     }
 
