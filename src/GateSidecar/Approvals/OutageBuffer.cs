@@ -50,8 +50,8 @@ internal sealed partial class OutageBuffer(IApprovalStore store, TimeProvider ti
             }
             catch (Exception ex)
             {
-                // Any other failure of a write (the store refused the record): keep it, and every
-                // record behind it, and try again; ending here would stop the sidecar and lose them.
+                // A record the store refused (FlushAsync wrote the others and rethrew): keep it and
+                // try again; ending here would stop the sidecar and lose every buffered record.
                 if (!failing)
                 {
                     LogFlushFailed(logger, Count, ex);
@@ -62,10 +62,18 @@ internal sealed partial class OutageBuffer(IApprovalStore store, TimeProvider ti
         }
     }
 
+    /// <summary>
+    /// Writes the buffered records in order until the store is unavailable. A record the store
+    /// refuses otherwise goes to the back of the buffer so that it does not hold back the records
+    /// behind it; when every record left was refused in a row, the round ends and the last refusal is
+    /// rethrown (the loop logs it and tries again in 500 ms). Only this loop takes records out.
+    /// </summary>
     public async Task<int> FlushAsync(CancellationToken cancellationToken)
     {
         var written = 0;
-        while (_queue.TryPeek(out var item))
+        var refusedInARow = 0;
+        Exception? refusal = null;
+        while (refusedInARow < Count && _queue.TryPeek(out var item))
         {
             try
             {
@@ -75,15 +83,29 @@ internal sealed partial class OutageBuffer(IApprovalStore store, TimeProvider ti
             {
                 break;
             }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                _queue.TryDequeue(out var refused);
+                _queue.Enqueue(refused);
+                refusal = ex;
+                refusedInARow++;
+                continue;
+            }
 
             _queue.TryDequeue(out _);
             Interlocked.Decrement(ref _count);
             written++;
+            refusedInARow = 0;
         }
 
         if (written > 0)
         {
             LogFlushed(logger, written, Count);
+        }
+
+        if (refusal is not null && refusedInARow > 0)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(refusal);
         }
 
         return written;

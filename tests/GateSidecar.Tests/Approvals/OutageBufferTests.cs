@@ -61,4 +61,44 @@ public sealed class OutageBufferTests : IDisposable
 
         await buffer.StopAsync(CancellationToken.None);
     }
+
+    [Fact]
+    public async Task Flush_StoreRefusesOneRecordEveryTime_WritesTheOthers_AndKeepsThatOne()
+    {
+        var clock = TimeProvider.System;
+        await using var sqlite = new SqliteApprovalStore(_directory.DatabasePath, clock, NullLogger<SqliteApprovalStore>.Instance);
+        await sqlite.InitializeAsync(CancellationToken.None);
+        var store = new ObservedApprovalStore(sqlite);
+        var now = clock.GetUtcNow();
+        var records = Enumerable.Range(0, 4).Select(_ => Pending(now, state: ApprovalState.Allowed)).ToList();
+        var refusing = true;
+        var refusedId = records[0].Approval.ApprovalId;
+        store.BeforeCreate = record => Volatile.Read(ref refusing) && record.Approval.ApprovalId == refusedId
+            ? throw new InvalidOperationException("refused: " + refusedId)
+            : Task.CompletedTask;
+
+        using var buffer = new OutageBuffer(store, clock, NullLogger<OutageBuffer>.Instance);
+        foreach (var record in records)
+        {
+            Assert.True(buffer.TryAdd(record, Entries("created", now, record.Approval.ApprovalId)));
+        }
+
+        // The refused one is first: the three behind it are written all the same, it stays buffered.
+        var refusal = await Assert.ThrowsAsync<InvalidOperationException>(() => buffer.FlushAsync(CancellationToken.None)).WaitAsync(Wait);
+        Assert.Contains(refusedId, refusal.Message);
+        Assert.Equal(1, buffer.Count);
+        Assert.Null(await sqlite.GetAsync(refusedId, CancellationToken.None));
+        foreach (var record in records.Skip(1))
+        {
+            Assert.Equal(record, await sqlite.GetAsync(record.Approval.ApprovalId, CancellationToken.None));
+        }
+
+        // Refused again while it is the only one left; written once the store takes it.
+        await Assert.ThrowsAsync<InvalidOperationException>(() => buffer.FlushAsync(CancellationToken.None)).WaitAsync(Wait);
+        Assert.Equal(1, buffer.Count);
+        Volatile.Write(ref refusing, false);
+        Assert.Equal(1, await buffer.FlushAsync(CancellationToken.None).WaitAsync(Wait));
+        Assert.Equal(0, buffer.Count);
+        Assert.Equal(records[0], await sqlite.GetAsync(refusedId, CancellationToken.None));
+    }
 }

@@ -26,8 +26,16 @@ internal sealed class ObservedApprovalStore(IApprovalStore inner) : IApprovalSto
 
     public Task InitializeAsync(CancellationToken cancellationToken) => inner.InitializeAsync(cancellationToken);
 
+    /// <summary>Runs before a creation is passed on (a store that refuses it, by throwing).</summary>
+    public Func<StoredApproval, Task>? BeforeCreate { get; set; }
+
     public async ValueTask<CreateResult> CreateAsync(StoredApproval record, IReadOnlyList<AuditEvent> audit, CancellationToken cancellationToken)
     {
+        if (BeforeCreate is { } before)
+        {
+            await before(record);
+        }
+
         var result = await inner.CreateAsync(record, audit, cancellationToken);
         if (AfterCreate is { } after)
         {
