@@ -74,6 +74,23 @@ public sealed class DeadlineSchedulerTests : IAsyncLifetime
         Assert.Equal(ApprovalState.Pending, (await _sidecar.Gate.GetApprovalAsync(new GetApprovalRequest { ApprovalId = pending.ApprovalId }).WaitAsync(Wait)).State);
     }
 
+    [Fact]
+    public async Task MoreDueEntriesThanABatchThatCannotBeApplied_DoNotHoldBackALaterDeadline()
+    {
+        // 300 pending approvals (more than one listing batch, 256) whose index entries say they
+        // were due a minute ago: none can be timed out, and a pass used to list only them.
+        var pending = await Task.WhenAll(Enumerable.Range(0, 300).Select(_ => _sidecar.Gate.CheckAsync(ApprovalSidecar.Refund(900)))).WaitAsync(Wait);
+        Assert.All(pending, p => Assert.Equal(Verdict.Pending, p.Verdict));
+        using (var redis = await ConnectionMultiplexer.ConnectAsync(_redis.Endpoint).WaitAsync(Wait))
+        {
+            var past = DateTimeOffset.UtcNow.AddMinutes(-1).ToUnixTimeMilliseconds();
+            Assert.Equal(0, await redis.GetDatabase().SortedSetAddAsync(DueKey, pending.Select((p, i) => new SortedSetEntry(p.ApprovalId, past + i)).ToArray()).WaitAsync(Wait));
+        }
+
+        Assert.Equal([ApprovalState.Pending, ApprovalState.Expired], await GuardStatesAsync(ApprovalSidecar.Call("test.quick_deny")).WaitAsync(Wait));
+        Assert.Equal(ApprovalState.Pending, (await _sidecar.Gate.GetApprovalAsync(new GetApprovalRequest { ApprovalId = pending[299].ApprovalId }).WaitAsync(Wait)).State);
+    }
+
     private async Task<List<ApprovalState>> GuardStatesAsync(CheckRequest request)
     {
         var states = new List<ApprovalState>();
