@@ -5,18 +5,22 @@ using Gate.LoadTests.Scenarios;
 namespace Gate.LoadTests.Cli;
 
 /// <summary>
-/// <c>gate-load smoke</c>: the four scenarios at low rates on sidecars the driver starts, asserting
-/// correctness only (every call answered, every approval terminal or escalated, nothing lost, no
-/// unexpected status). Each check is one test; the last line is "N passed, M failed".
+/// <c>gate-load smoke</c>: the four scenarios at low rates on sidecars the driver starts (the
+/// timeout scenario on each store), asserting correctness only (every call answered, every approval
+/// terminal or escalated, nothing lost, no unexpected status). Each check is one test; the last line
+/// is "N passed, M failed".
 /// </summary>
 internal static class SmokeRunner
 {
-    public static readonly (string Scenario, ScenarioOptions Options)[] Plan =
+    private static readonly ScenarioOptions Timeout = new() { BackgroundPending = 300, Rate = 40, Ramp = TimeSpan.FromMilliseconds(500), Warmup = TimeSpan.FromSeconds(1), Duration = TimeSpan.FromSeconds(5) };
+
+    public static readonly (string Scenario, string ReportName, ScenarioOptions Options)[] Plan =
     [
-        ("fast-path", new ScenarioOptions { Rate = 300, Ramp = TimeSpan.FromSeconds(1), Warmup = TimeSpan.FromSeconds(2), Duration = TimeSpan.FromSeconds(6), TokenSampleEvery = 1 }),
-        ("approval", new ScenarioOptions { Agents = 40, Warmup = TimeSpan.FromSeconds(1), Duration = TimeSpan.FromSeconds(8), TokenSampleEvery = 10 }),
-        ("timeout", new ScenarioOptions { BackgroundPending = 300, Rate = 40, Ramp = TimeSpan.FromMilliseconds(500), Warmup = TimeSpan.FromSeconds(1), Duration = TimeSpan.FromSeconds(5) }),
-        ("mixed", new ScenarioOptions { Rate = 100, Ramp = TimeSpan.FromSeconds(1), Warmup = TimeSpan.FromSeconds(1), Duration = TimeSpan.FromSeconds(8), ThinkMin = TimeSpan.FromMilliseconds(50), ThinkMax = TimeSpan.FromMilliseconds(300), TokenSampleEvery = 10 }),
+        ("fast-path", "smoke-fast-path", new ScenarioOptions { Rate = 300, Ramp = TimeSpan.FromSeconds(1), Warmup = TimeSpan.FromSeconds(2), Duration = TimeSpan.FromSeconds(6), TokenSampleEvery = 1 }),
+        ("approval", "smoke-approval", new ScenarioOptions { Agents = 40, Warmup = TimeSpan.FromSeconds(1), Duration = TimeSpan.FromSeconds(8), TokenSampleEvery = 10 }),
+        ("timeout", "smoke-timeout", Timeout),
+        ("timeout", "smoke-timeout-redis", Timeout with { Store = StoreKind.Redis }),
+        ("mixed", "smoke-mixed", new ScenarioOptions { Rate = 100, Ramp = TimeSpan.FromSeconds(1), Warmup = TimeSpan.FromSeconds(1), Duration = TimeSpan.FromSeconds(8), ThinkMin = TimeSpan.FromMilliseconds(50), ThinkMax = TimeSpan.FromMilliseconds(300), TokenSampleEvery = 10 }),
     ];
 
     public static async Task<int> RunAsync(LaunchSettings launch, string? reportDirectory, TextWriter output, CancellationToken cancellationToken)
@@ -24,7 +28,7 @@ internal static class SmokeRunner
         int passed = 0, failed = 0;
         var progress = ProgressDisplay.ForConsole();
         var noTargets = ((IReadOnlyList<Uri>)[], (IReadOnlyList<Uri>)[]);
-        foreach (var (scenario, options) in Plan)
+        foreach (var (scenario, reportName, options) in Plan)
         {
             ScenarioReport report;
             try
@@ -46,7 +50,7 @@ internal static class SmokeRunner
             ConsoleSummary.Write(output, report);
             if (reportDirectory is not null)
             {
-                ReportWriter.Write(report, reportDirectory, "smoke-" + report.Scenario);
+                ReportWriter.Write(report, reportDirectory, reportName);
             }
 
             foreach (var check in report.Checks)

@@ -36,7 +36,7 @@ internal static class TimeoutScenario
         var report = new ScenarioReport
         {
             Scenario = "timeout",
-            Title = $"Timeout fallback: 1-2 s deadlines at {options.Rate:0} calls/s beside {options.BackgroundPending:N0} pending deadlines",
+            Title = $"Timeout fallback: 1-2 s deadlines at {options.Rate:0} calls/s beside {options.BackgroundPending:N0} pending deadlines, {(options.Store == StoreKind.Redis ? "redis" : "sqlite")} store",
             Deployment = deployment.Description,
         };
         report.Parameter("background pending approvals (deadline 1 h)", options.BackgroundPending);
