@@ -39,6 +39,7 @@ internal static class LoadCommandLine
     private static readonly Option<string?> Sidecar = new("--sidecar") { Description = "GateSidecar.dll to start (default: the repository's Release build)" };
     private static readonly Option<string> RedisServer = new("--redis-server") { Description = "redis-server binary", DefaultValueFactory = _ => "/usr/bin/redis-server" };
     private static readonly Option<string> AppendFsync = new("--redis-appendfsync") { Description = "everysec (Redis's default: no fsync before replies) or always (fsync before each reply, what docs/deploy.md asks for in production)", DefaultValueFactory = _ => "everysec" };
+    private static readonly Option<string?> AofRewriteMinSize = new("--redis-aof-rewrite-min-size") { Description = "auto-aof-rewrite-min-size of the redis-server the driver starts, e.g. 4gb to keep Redis's AOF rewrites out of a run (default: Redis's own, 64mb)" };
     private static readonly Option<string> SqliteSync = new("--sqlite-sync") { Description = "full (the sidecar's default: fsync per commit) or normal, passed to started SQLite sidecars", DefaultValueFactory = _ => "full" };
     private static readonly Option<string[]> SidecarEnv = new("--sidecar-env") { Description = "NAME=VALUE set in the environment of every sidecar the driver starts (repeatable), e.g. DOTNET_gcServer=0", AllowMultipleArgumentsPerToken = false };
     private static readonly Option<string?> ReportDir = new("--report-dir") { Description = "write <name>.json/.md/.svg here" };
@@ -81,7 +82,7 @@ internal static class LoadCommandLine
 
     private static void AddCommon(Command command)
     {
-        foreach (var option in new Option[] { Target, TargetHttp, Connections, Sidecar, RedisServer, AppendFsync, SqliteSync, SidecarEnv, ReportDir, WorkDir, KeepFiles })
+        foreach (var option in new Option[] { Target, TargetHttp, Connections, Sidecar, RedisServer, AppendFsync, AofRewriteMinSize, SqliteSync, SidecarEnv, ReportDir, WorkDir, KeepFiles })
         {
             command.Options.Add(option);
         }
@@ -121,6 +122,7 @@ internal static class LoadCommandLine
             parse.GetValue(KeepFiles))
         {
             SidecarEnv = parse.GetValue(SidecarEnv) ?? [],
+            RedisAofRewriteMinSize = parse.GetValue(AofRewriteMinSize),
         };
     }
 

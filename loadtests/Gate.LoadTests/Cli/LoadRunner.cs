@@ -100,6 +100,11 @@ internal static class LoadRunner
             errors.Add($"--redis-appendfsync must be everysec, always or no (got '{launch.RedisAppendFsync}')");
         }
 
+        if (launch.RedisAofRewriteMinSize is { } size && !System.Text.RegularExpressions.Regex.IsMatch(size, "^[1-9][0-9]*(kb|mb|gb)?$", System.Text.RegularExpressions.RegexOptions.IgnoreCase))
+        {
+            errors.Add($"--redis-aof-rewrite-min-size needs a size such as 64mb or 4gb (got '{size}')");
+        }
+
         foreach (var entry in launch.SidecarEnv)
         {
             var equals = entry.IndexOf('=', StringComparison.Ordinal);

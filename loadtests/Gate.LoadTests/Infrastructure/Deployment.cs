@@ -81,7 +81,7 @@ internal sealed class Deployment : IAsyncDisposable
         {
             if (store == StoreKind.Redis)
             {
-                redis = await RedisProcess.StartAsync(settings.RedisServer, Path.Combine(directory, "redis"), settings.RedisAppendFsync, TimeSpan.FromSeconds(15)).ConfigureAwait(false);
+                redis = await RedisProcess.StartAsync(settings.RedisServer, Path.Combine(directory, "redis"), settings.RedisAppendFsync, settings.RedisAofRewriteMinSize, TimeSpan.FromSeconds(15)).ConfigureAwait(false);
             }
 
             var starts = new List<Task<SidecarProcess>>();
@@ -128,7 +128,7 @@ internal sealed class Deployment : IAsyncDisposable
         }
 
         var description = store == StoreKind.Redis
-            ? $"{count} sidecar(s), Release build, on one redis-server (AOF on, appendfsync {settings.RedisAppendFsync}), policy loadtests/policies/{policy}.yaml"
+            ? $"{count} sidecar(s), Release build, on one redis-server (AOF on, appendfsync {settings.RedisAppendFsync}{(settings.RedisAofRewriteMinSize is { } minSize ? ", auto-aof-rewrite-min-size " + minSize : string.Empty)}), policy loadtests/policies/{policy}.yaml"
             : $"{count} sidecar(s), Release build, SQLite file store (WAL, synchronous={settings.SqliteSync.ToUpperInvariant()}), policy loadtests/policies/{policy}.yaml";
         if (settings.SidecarEnvironment.Count > 0)
         {

@@ -11,6 +11,9 @@ internal sealed record LaunchSettings(
     int Connections,
     bool KeepFiles)
 {
+    /// <summary><c>--redis-aof-rewrite-min-size</c> for the redis-server the driver starts (e.g. 4gb); null keeps Redis's 64mb.</summary>
+    public string? RedisAofRewriteMinSize { get; init; }
+
     /// <summary><c>--sidecar-env</c> as given: NAME=VALUE entries (checked by the runner before anything starts).</summary>
     public IReadOnlyList<string> SidecarEnv { get; init; } = [];
 

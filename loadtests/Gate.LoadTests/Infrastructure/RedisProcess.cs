@@ -24,16 +24,22 @@ internal sealed class RedisProcess : IAsyncDisposable
     /// <summary>HOST:PORT, as the sidecar's --redis flag takes it.</summary>
     public string Endpoint => $"127.0.0.1:{Port}";
 
-    public static async Task<RedisProcess> StartAsync(string redisServer, string directory, string appendFsync, TimeSpan timeout)
+    public static async Task<RedisProcess> StartAsync(string redisServer, string directory, string appendFsync, string? aofRewriteMinSize, TimeSpan timeout)
     {
         Directory.CreateDirectory(directory);
         var port = FreePort.Next();
-        var child = ChildProcess.Start(redisServer,
+        string[] arguments =
         [
             "--bind", "127.0.0.1", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture),
             "--appendonly", "yes", "--appendfsync", appendFsync, "--save", "",
             "--dir", directory, "--daemonize", "no", "--protected-mode", "yes",
-        ], Path.Combine(directory, "redis.log"));
+        ];
+        if (aofRewriteMinSize is not null)
+        {
+            arguments = [.. arguments, "--auto-aof-rewrite-min-size", aofRewriteMinSize];
+        }
+
+        var child = ChildProcess.Start(redisServer, arguments, Path.Combine(directory, "redis.log"));
 
         var until = DateTime.UtcNow + timeout;
         while (DateTime.UtcNow < until)

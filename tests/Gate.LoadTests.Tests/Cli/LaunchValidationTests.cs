@@ -34,4 +34,19 @@ public sealed class LaunchValidationTests
 
         Assert.Equal([$"--sidecar-env needs NAME=VALUE (got '{entry}')"], errors);
     }
+
+    [Theory]
+    [InlineData("4gb", true)]
+    [InlineData("64MB", true)]
+    [InlineData("1048576", true)]
+    [InlineData("0", false)]
+    [InlineData("4 gb", false)]
+    [InlineData("-1mb", false)]
+    [InlineData("lots", false)]
+    public void RedisAofRewriteMinSize_OnlyARedisSize_IsAccepted(string size, bool accepted)
+    {
+        var errors = LoadRunner.Validate(new ScenarioOptions(), Launch() with { RedisAofRewriteMinSize = size });
+
+        Assert.Equal(accepted ? [] : [$"--redis-aof-rewrite-min-size needs a size such as 64mb or 4gb (got '{size}')"], errors);
+    }
 }
