@@ -31,6 +31,12 @@ internal sealed partial class DeadlineScheduler(ApprovalService approvals, Chang
     /// <summary>Timeouts running at once; their writes share the store's group commits or pipelined batches.</summary>
     private const int MaxRunning = 256;
 
+    /// <summary>
+    /// A retry this close is taken now: a timer may fire a little before the millisecond the
+    /// clock shows, and waiting for the rest would cost a pass of its own.
+    /// </summary>
+    private const long RetrySlackMs = 2;
+
     /// <summary>Tries of one approval that changed nothing before warning 2103.</summary>
     private const int MissesBeforeWarning = 3;
 
@@ -113,7 +119,7 @@ internal sealed partial class DeadlineScheduler(ApprovalService approvals, Chang
                 {
                     _timeouts.Remove(id);
                 }
-                else if (timeout.Outcome == Outcome.Running || timeout.RetryAtMs > nowMs)
+                else if (timeout.Outcome == Outcome.Running || timeout.RetryAtMs > nowMs + RetrySlackMs)
                 {
                     // Not started by this pass: the listing need not carry its record.
                     (skip ??= new HashSet<string>(StringComparer.Ordinal)).Add(id);
@@ -144,7 +150,7 @@ internal sealed partial class DeadlineScheduler(ApprovalService approvals, Chang
                 throw;
             }
 
-            timeout.Run = RunAsync(id, record, timeout, cancellationToken);
+            timeout.Run = RunAsync(id, record, timeout, nowMs, cancellationToken);
             started++;
         }
 
@@ -223,7 +229,7 @@ internal sealed partial class DeadlineScheduler(ApprovalService approvals, Chang
         {
             if (_timeouts.TryGetValue(id, out var known))
             {
-                if (known.Outcome != Outcome.Retry || known.RetryAtMs > nowMs)
+                if (known.Outcome != Outcome.Retry || known.RetryAtMs > nowMs + RetrySlackMs)
                 {
                     return null;
                 }
@@ -253,11 +259,10 @@ internal sealed partial class DeadlineScheduler(ApprovalService approvals, Chang
         }
     }
 
-    private async Task RunAsync(string id, Stored.StoredApproval? record, Timeout timeout, CancellationToken cancellationToken)
+    private async Task RunAsync(string id, Stored.StoredApproval? record, Timeout timeout, long passMs, CancellationToken cancellationToken)
     {
         // Off the loop's thread at once: the loop goes on starting the others.
         await Task.Yield();
-        var started = time.GetUtcNow();
         var outcome = Outcome.Retry;
         var retry = StuckRetry;
         try
@@ -287,8 +292,10 @@ internal sealed partial class DeadlineScheduler(ApprovalService approvals, Chang
             timeout.Outcome = outcome;
             if (outcome == Outcome.Retry)
             {
-                // Counted from the start, so the pass that wakes StuckRetry after starting it finds it due.
-                timeout.RetryAtMs = (started + retry).ToUnixTimeMilliseconds();
+                // Counted from the pass that started it, so the pass that wakes StuckRetry after that
+                // one finds it due (counted from when this ran, a slow start would cost a second
+                // pass a millisecond later).
+                timeout.RetryAtMs = passMs + (long)retry.TotalMilliseconds;
                 misses = ++timeout.Misses;
             }
         }
