@@ -87,14 +87,12 @@ internal sealed partial class DeadlineScheduler(ApprovalService approvals, Chang
         }
         finally
         {
-            // The store is disposed after the host stops: let the timeouts still writing finish first.
-            Task[] running;
-            lock (_lock)
+            // The store is disposed after the host stops: let the timeouts still writing finish
+            // first. Each holds a slot until it ends, so holding every slot means none runs.
+            for (var i = 0; i < MaxRunning; i++)
             {
-                running = [.. _timeouts.Values.Where(t => t.Run is not null).Select(t => t.Run!)];
+                await _slots.WaitAsync(CancellationToken.None).ConfigureAwait(false);
             }
-
-            await Task.WhenAll(running).ConfigureAwait(false);
         }
     }
 
@@ -119,7 +117,7 @@ internal sealed partial class DeadlineScheduler(ApprovalService approvals, Chang
                 {
                     _timeouts.Remove(id);
                 }
-                else if (timeout.Outcome == Outcome.Running || timeout.RetryAtMs > nowMs + RetrySlackMs)
+                else if (!timeout.CanStart(nowMs))
                 {
                     // Not started by this pass: the listing need not carry its record.
                     (skip ??= new HashSet<string>(StringComparer.Ordinal)).Add(id);
@@ -150,7 +148,7 @@ internal sealed partial class DeadlineScheduler(ApprovalService approvals, Chang
                 throw;
             }
 
-            timeout.Run = RunAsync(id, record, timeout, nowMs, cancellationToken);
+            _ = RunAsync(id, record, timeout, nowMs, cancellationToken);
             started++;
         }
 
@@ -229,7 +227,7 @@ internal sealed partial class DeadlineScheduler(ApprovalService approvals, Chang
         {
             if (_timeouts.TryGetValue(id, out var known))
             {
-                if (known.Outcome != Outcome.Retry || known.RetryAtMs > nowMs + RetrySlackMs)
+                if (!known.CanStart(nowMs))
                 {
                     return null;
                 }
@@ -288,7 +286,6 @@ internal sealed partial class DeadlineScheduler(ApprovalService approvals, Chang
         var misses = 0;
         lock (_lock)
         {
-            timeout.Run = null;
             timeout.Outcome = outcome;
             if (outcome == Outcome.Retry)
             {
@@ -373,14 +370,17 @@ internal sealed partial class DeadlineScheduler(ApprovalService approvals, Chang
     {
         public Outcome Outcome = Outcome.Running;
 
-        /// <summary>Set while its timeout runs.</summary>
-        public Task? Run;
-
         /// <summary>Unix ms after which a timeout that changed nothing or failed is tried again.</summary>
         public long RetryAtMs;
 
         /// <summary>Tries in a row that changed nothing or failed.</summary>
         public int Misses;
+
+        /// <summary>
+        /// Whether a pass at <paramref name="nowMs"/> may start it again: only a retry that is due
+        /// (never one running, nor one applied that a listing read before its write still shows).
+        /// </summary>
+        public bool CanStart(long nowMs) => Outcome == Outcome.Retry && RetryAtMs <= nowMs + RetrySlackMs;
     }
 
     [LoggerMessage(EventId = 2101, Level = LogLevel.Warning, Message = "deadline scheduler: store unavailable ({Detail}); retrying")]

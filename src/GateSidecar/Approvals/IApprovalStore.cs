@@ -140,10 +140,10 @@ internal sealed record AuditQuery(string? ApprovalId, DateTimeOffset? Since, Dat
 
 internal sealed record AuditPage(IReadOnlyList<AuditEvent> Events, string? NextPageToken);
 
-/// <summary>The backing server cannot be reached; callers answer UNAVAILABLE (fail closed).</summary>
 /// <summary>A due approval: its id, and its record unless the caller said it knows this one (null then).</summary>
 internal readonly record struct DueApproval(string Id, StoredApproval? Record);
 
+/// <summary>The backing server cannot be reached; callers answer UNAVAILABLE (fail closed).</summary>
 internal sealed class StoreUnavailableException(string message, Exception? inner = null) : Exception(message, inner);
 
 /// <summary>

@@ -57,6 +57,8 @@ internal sealed class SqliteReader(SqliteConnection connection) : IDisposable
     /// <summary>The earliest deadline of an open approval later than <paramref name="afterMs"/> (0 or more), or null when none has one.</summary>
     public DateTimeOffset? NextDeadline(long afterMs)
     {
+        // "deadline_ms > 0" repeats the partial index's own condition, which SQLite cannot infer from
+        // "> $after": without it the query does not use approvals_pending_by_deadline.
         _nextDeadline ??= SqliteApprovalStore.Statement(
             Connection,
             "SELECT min(deadline_ms) FROM approvals WHERE state IN (1, 2) AND deadline_ms > 0 AND deadline_ms > $after;",
