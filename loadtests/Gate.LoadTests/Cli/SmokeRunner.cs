@@ -14,13 +14,13 @@ internal static class SmokeRunner
 {
     private static readonly ScenarioOptions Timeout = new() { BackgroundPending = 300, Rate = 40, Ramp = TimeSpan.FromMilliseconds(500), Warmup = TimeSpan.FromSeconds(1), Duration = TimeSpan.FromSeconds(5) };
 
-    public static readonly (string Scenario, string ReportName, ScenarioOptions Options)[] Plan =
+    public static readonly (string Scenario, ScenarioOptions Options)[] Plan =
     [
-        ("fast-path", "smoke-fast-path", new ScenarioOptions { Rate = 300, Ramp = TimeSpan.FromSeconds(1), Warmup = TimeSpan.FromSeconds(2), Duration = TimeSpan.FromSeconds(6), TokenSampleEvery = 1 }),
-        ("approval", "smoke-approval", new ScenarioOptions { Agents = 40, Warmup = TimeSpan.FromSeconds(1), Duration = TimeSpan.FromSeconds(8), TokenSampleEvery = 10 }),
-        ("timeout", "smoke-timeout", Timeout),
-        ("timeout", "smoke-timeout-redis", Timeout with { Store = StoreKind.Redis }),
-        ("mixed", "smoke-mixed", new ScenarioOptions { Rate = 100, Ramp = TimeSpan.FromSeconds(1), Warmup = TimeSpan.FromSeconds(1), Duration = TimeSpan.FromSeconds(8), ThinkMin = TimeSpan.FromMilliseconds(50), ThinkMax = TimeSpan.FromMilliseconds(300), TokenSampleEvery = 10 }),
+        ("fast-path", new ScenarioOptions { Rate = 300, Ramp = TimeSpan.FromSeconds(1), Warmup = TimeSpan.FromSeconds(2), Duration = TimeSpan.FromSeconds(6), TokenSampleEvery = 1 }),
+        ("approval", new ScenarioOptions { Agents = 40, Warmup = TimeSpan.FromSeconds(1), Duration = TimeSpan.FromSeconds(8), TokenSampleEvery = 10 }),
+        ("timeout", Timeout),
+        ("timeout", Timeout with { Store = StoreKind.Redis }),
+        ("mixed", new ScenarioOptions { Rate = 100, Ramp = TimeSpan.FromSeconds(1), Warmup = TimeSpan.FromSeconds(1), Duration = TimeSpan.FromSeconds(8), ThinkMin = TimeSpan.FromMilliseconds(50), ThinkMax = TimeSpan.FromMilliseconds(300), TokenSampleEvery = 10 }),
     ];
 
     public static async Task<int> RunAsync(LaunchSettings launch, string? reportDirectory, TextWriter output, CancellationToken cancellationToken)
@@ -28,7 +28,7 @@ internal static class SmokeRunner
         int passed = 0, failed = 0;
         var progress = ProgressDisplay.ForConsole();
         var noTargets = ((IReadOnlyList<Uri>)[], (IReadOnlyList<Uri>)[]);
-        foreach (var (scenario, reportName, options) in Plan)
+        foreach (var (scenario, options) in Plan)
         {
             ScenarioReport report;
             try
@@ -50,7 +50,7 @@ internal static class SmokeRunner
             ConsoleSummary.Write(output, report);
             if (reportDirectory is not null)
             {
-                ReportWriter.Write(report, reportDirectory, reportName);
+                ReportWriter.Write(report, reportDirectory, "smoke-" + report.Scenario);
             }
 
             foreach (var check in report.Checks)

@@ -35,8 +35,8 @@ internal static class TimeoutScenario
         var sidecar = deployment[0];
         var report = new ScenarioReport
         {
-            Scenario = "timeout",
-            Title = $"Timeout fallback: 1-2 s deadlines at {options.Rate:0} calls/s beside {options.BackgroundPending:N0} pending deadlines, {(options.Store == StoreKind.Redis ? "redis" : "sqlite")} store",
+            Scenario = "timeout" + (options.Store == StoreKind.Redis ? "-redis" : string.Empty),
+            Title = $"Timeout fallback: 1-2 s deadlines at {options.Rate:0} calls/s beside {options.BackgroundPending:N0} pending deadlines",
             Deployment = deployment.Description,
         };
         report.Parameter("background pending approvals (deadline 1 h)", options.BackgroundPending);
@@ -147,7 +147,7 @@ internal static class TimeoutScenario
 
         var cpu = CpuWindow.Begin(deployment.CpuMeter(), () => recorder.Completed, recorder.OriginNs + schedule.MeasureFromNs);
         var work = OpenLoopRunner.RunAsync(schedule, Call, options.MaxInFlight, recorder, TimeSpan.FromSeconds(30), cancellationToken);
-        await progress.RunAsync("timeout", () => string.Create(CultureInfo.InvariantCulture,
+        await progress.RunAsync(report.Scenario, () => string.Create(CultureInfo.InvariantCulture,
             $"sent {recorder.Sent}  ended {recorder.Completed}  waiting {Interlocked.Read(ref pendingNow)}  errors {recorder.Statuses.Errors}  late p99 {serverLateness.ValueAtQuantile(0.99) / 1e6:0.#} ms"), work).ConfigureAwait(false);
 
         var cpuPerCall = await cpu.EndAsync().ConfigureAwait(false);
