@@ -8,22 +8,33 @@ using static GateSidecar.Tests.Approvals.StoreContract.StoreRecords;
 
 namespace GateSidecar.Tests.Approvals;
 
-public sealed class OutageBufferTests : IDisposable
+/// <summary>The outage buffer's flush against a real SQLite store that refuses writes through a wrapper.</summary>
+public sealed class OutageBufferTests : IAsyncLifetime
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(20);
+    private readonly TimeProvider _clock = TimeProvider.System;
     private readonly SqliteTestDirectory _directory = new();
+    private SqliteApprovalStore _sqlite = null!;
+    private ObservedApprovalStore _store = null!;
 
-    public void Dispose() => _directory.Dispose();
+    public async ValueTask InitializeAsync()
+    {
+        _sqlite = new SqliteApprovalStore(_directory.DatabasePath, _clock, NullLogger<SqliteApprovalStore>.Instance);
+        await _sqlite.InitializeAsync(CancellationToken.None);
+        _store = new ObservedApprovalStore(_sqlite);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _sqlite.DisposeAsync();
+        _directory.Dispose();
+    }
 
     [Fact]
     public async Task Flush_StoreRefusesAWriteOnce_KeepsTheRecordsAndWritesThemLater_WithoutStopping()
     {
-        var clock = TimeProvider.System;
-        await using var sqlite = new SqliteApprovalStore(_directory.DatabasePath, clock, NullLogger<SqliteApprovalStore>.Instance);
-        await sqlite.InitializeAsync(CancellationToken.None);
-        var store = new ObservedApprovalStore(sqlite);
         var refusals = 0;
-        store.AfterCreate = (_, _) =>
+        _store.AfterCreate = (_, _) =>
         {
             // The first write is committed and then reported failed, as a store error after the
             // commit would be: the retry must find it stored (creation is idempotent) and go on.
@@ -35,8 +46,8 @@ public sealed class OutageBufferTests : IDisposable
             return Task.CompletedTask;
         };
 
-        using var buffer = new OutageBuffer(store, clock, NullLogger<OutageBuffer>.Instance);
-        var now = clock.GetUtcNow();
+        using var buffer = new OutageBuffer(_store, _clock, NullLogger<OutageBuffer>.Instance);
+        var now = _clock.GetUtcNow();
         var records = Enumerable.Range(0, 3).Select(_ => Pending(now, state: ApprovalState.Allowed)).ToList();
         foreach (var record in records)
         {
@@ -56,7 +67,7 @@ public sealed class OutageBufferTests : IDisposable
         Assert.False(buffer.ExecuteTask!.IsCompleted);
         foreach (var record in records)
         {
-            Assert.Equal(record, await sqlite.GetAsync(record.Approval.ApprovalId, CancellationToken.None));
+            Assert.Equal(record, await _sqlite.GetAsync(record.Approval.ApprovalId, CancellationToken.None));
         }
 
         await buffer.StopAsync(CancellationToken.None);
@@ -65,19 +76,15 @@ public sealed class OutageBufferTests : IDisposable
     [Fact]
     public async Task Flush_StoreRefusesOneRecordEveryTime_WritesTheOthers_AndKeepsThatOne()
     {
-        var clock = TimeProvider.System;
-        await using var sqlite = new SqliteApprovalStore(_directory.DatabasePath, clock, NullLogger<SqliteApprovalStore>.Instance);
-        await sqlite.InitializeAsync(CancellationToken.None);
-        var store = new ObservedApprovalStore(sqlite);
-        var now = clock.GetUtcNow();
+        var now = _clock.GetUtcNow();
         var records = Enumerable.Range(0, 4).Select(_ => Pending(now, state: ApprovalState.Allowed)).ToList();
         var refusing = true;
         var refusedId = records[0].Approval.ApprovalId;
-        store.BeforeCreate = record => Volatile.Read(ref refusing) && record.Approval.ApprovalId == refusedId
+        _store.BeforeCreate = record => Volatile.Read(ref refusing) && record.Approval.ApprovalId == refusedId
             ? throw new InvalidOperationException("refused: " + refusedId)
             : Task.CompletedTask;
 
-        using var buffer = new OutageBuffer(store, clock, NullLogger<OutageBuffer>.Instance);
+        using var buffer = new OutageBuffer(_store, _clock, NullLogger<OutageBuffer>.Instance);
         foreach (var record in records)
         {
             Assert.True(buffer.TryAdd(record, Entries("created", now, record.Approval.ApprovalId)));
@@ -87,10 +94,10 @@ public sealed class OutageBufferTests : IDisposable
         var refusal = await Assert.ThrowsAsync<InvalidOperationException>(() => buffer.FlushAsync(CancellationToken.None)).WaitAsync(Wait);
         Assert.Contains(refusedId, refusal.Message);
         Assert.Equal(1, buffer.Count);
-        Assert.Null(await sqlite.GetAsync(refusedId, CancellationToken.None));
+        Assert.Null(await _sqlite.GetAsync(refusedId, CancellationToken.None));
         foreach (var record in records.Skip(1))
         {
-            Assert.Equal(record, await sqlite.GetAsync(record.Approval.ApprovalId, CancellationToken.None));
+            Assert.Equal(record, await _sqlite.GetAsync(record.Approval.ApprovalId, CancellationToken.None));
         }
 
         // Refused again while it is the only one left; written once the store takes it.
@@ -99,6 +106,6 @@ public sealed class OutageBufferTests : IDisposable
         Volatile.Write(ref refusing, false);
         Assert.Equal(1, await buffer.FlushAsync(CancellationToken.None).WaitAsync(Wait));
         Assert.Equal(0, buffer.Count);
-        Assert.Equal(records[0], await sqlite.GetAsync(refusedId, CancellationToken.None));
+        Assert.Equal(records[0], await _sqlite.GetAsync(refusedId, CancellationToken.None));
     }
 }

@@ -25,17 +25,6 @@ public abstract class ApprovalFlowTests : IAsyncLifetime
 
     private static DecideRequest Decision(string id, DecisionVerdict verdict, string reason = "") => new() { ApprovalId = id, Verdict = verdict, Reason = reason };
 
-    private static async Task<List<ApprovalEvent>> CollectAsync(IAsyncEnumerable<ApprovalEvent> stream)
-    {
-        var events = new List<ApprovalEvent>();
-        await foreach (var e in stream)
-        {
-            events.Add(e);
-        }
-
-        return events;
-    }
-
     private async Task<string> PendingAsync(CheckRequest request)
     {
         var response = await Gate.CheckAsync(request).WaitAsync(Wait);
@@ -56,7 +45,7 @@ public abstract class ApprovalFlowTests : IAsyncLifetime
     [Fact]
     public async Task Guard_BlockTier_StreamsExactlyOneDeniedEvent()
     {
-        var events = await CollectAsync(Gate.Guard(ApprovalSidecar.Refund(5_000_000))).WaitAsync(Wait);
+        var events = await EventStreams.CollectAsync(Gate.Guard(ApprovalSidecar.Refund(5_000_000))).WaitAsync(Wait);
         var only = Assert.Single(events);
         Assert.Equal(ApprovalState.Denied, only.State);
         Assert.Equal("forbidden-refund", only.Approval.Rule);
@@ -124,7 +113,7 @@ public abstract class ApprovalFlowTests : IAsyncLifetime
 
         var rejected = await bob.DecideAsync(Decision(id, DecisionVerdict.Reject, "customer already refunded")).WaitAsync(Wait);
         Assert.Equal(ApprovalState.Rejected, rejected.State);
-        var events = await CollectAsync(Gate.Watch(new WatchRequest { ApprovalId = id })).WaitAsync(Wait);
+        var events = await EventStreams.CollectAsync(Gate.Watch(new WatchRequest { ApprovalId = id })).WaitAsync(Wait);
         Assert.Equal(ApprovalState.Rejected, Assert.Single(events).State);
         var late = await Assert.ThrowsAsync<RpcException>(() => _sidecar.As("alice").DecideAsync(Decision(id, DecisionVerdict.Approve))).WaitAsync(Wait);
         Assert.Equal(StatusCode.FailedPrecondition, late.Status);
@@ -134,7 +123,7 @@ public abstract class ApprovalFlowTests : IAsyncLifetime
     public async Task Decide_EditAndApprove_GuardReceivesTheEditedArguments()
     {
         var request = ApprovalSidecar.Refund(900);
-        var guard = Task.Run(() => CollectAsync(Gate.Guard(request)));
+        var guard = Task.Run(() => EventStreams.CollectAsync(Gate.Guard(request)));
         var id = await WaitForPendingAsync(request.CallId);
         var edited = new Struct
         {
@@ -201,7 +190,7 @@ public abstract class ApprovalFlowTests : IAsyncLifetime
         Assert.Equal(StatusCode.Unauthenticated, missing.Status);
         var notFound = await Assert.ThrowsAsync<RpcException>(() => _sidecar.As("alice").DecideAsync(Decision("0123456789abcdef0123456789abcdef", DecisionVerdict.Approve))).WaitAsync(Wait);
         Assert.Equal(StatusCode.NotFound, notFound.Status);
-        var watch = await Assert.ThrowsAsync<RpcException>(() => CollectAsync(Gate.Watch(new WatchRequest { ApprovalId = "nope" }))).WaitAsync(Wait);
+        var watch = await Assert.ThrowsAsync<RpcException>(() => EventStreams.CollectAsync(Gate.Watch(new WatchRequest { ApprovalId = "nope" }))).WaitAsync(Wait);
         Assert.Equal(StatusCode.NotFound, watch.Status);
     }
 
@@ -231,7 +220,7 @@ public abstract class ApprovalFlowTests : IAsyncLifetime
     [Fact]
     public async Task Timeout_Deny_ExpiresAndGuardEnds()
     {
-        var events = await CollectAsync(Gate.Guard(ApprovalSidecar.Call("test.quick_deny"))).WaitAsync(Wait);
+        var events = await EventStreams.CollectAsync(Gate.Guard(ApprovalSidecar.Call("test.quick_deny"))).WaitAsync(Wait);
         Assert.Equal([ApprovalState.Pending, ApprovalState.Expired], events.Select(e => e.State));
         Assert.Equal("timer", events[^1].Actor);
         Assert.Empty(events[^1].Approval.Token);
@@ -240,7 +229,7 @@ public abstract class ApprovalFlowTests : IAsyncLifetime
     [Fact]
     public async Task Timeout_Escalate_MovesPoolThenExpires()
     {
-        var events = await CollectAsync(Gate.Guard(ApprovalSidecar.Call("test.quick_escalate"))).WaitAsync(Wait);
+        var events = await EventStreams.CollectAsync(Gate.Guard(ApprovalSidecar.Call("test.quick_escalate"))).WaitAsync(Wait);
         Assert.Equal([ApprovalState.Pending, ApprovalState.Escalated, ApprovalState.Expired], events.Select(e => e.State));
         Assert.Equal("execs", events[1].Approval.Pool);
     }

@@ -91,14 +91,6 @@ public sealed class DeadlineSchedulerTests : IAsyncLifetime
         Assert.Equal(ApprovalState.Pending, (await _sidecar.Gate.GetApprovalAsync(new GetApprovalRequest { ApprovalId = pending[299].ApprovalId }).WaitAsync(Wait)).State);
     }
 
-    private async Task<List<ApprovalState>> GuardStatesAsync(CheckRequest request)
-    {
-        var states = new List<ApprovalState>();
-        await foreach (var e in _sidecar.Gate.Guard(request).WithCancellation(default).ConfigureAwait(false))
-        {
-            states.Add(e.State);
-        }
-
-        return states;
-    }
+    private async Task<List<ApprovalState>> GuardStatesAsync(CheckRequest request) =>
+        [.. (await EventStreams.CollectAsync(_sidecar.Gate.Guard(request))).Select(e => e.State)];
 }

@@ -79,11 +79,7 @@ public sealed class DurabilityTests
         await Task.Delay(TimeSpan.FromMilliseconds(600));
         await using var second = await GateProcess.StartAsync(args);
         using var channel2 = GateChannel.ForAddress(second.GrpcAddress);
-        var events = new List<ApprovalEvent>();
-        await foreach (var e in new GateClient(channel2).Watch(new WatchRequest { ApprovalId = id }).WithCancellation(default))
-        {
-            events.Add(e);
-        }
+        var events = await EventStreams.CollectAsync(new GateClient(channel2).Watch(new WatchRequest { ApprovalId = id }));
 
         Assert.Equal(ApprovalState.Expired, events[^1].State);
         Assert.Equal("timer", events[^1].Actor);
@@ -108,11 +104,7 @@ public sealed class DurabilityTests
         await guard.DisposeAsync();
 
         // Both sidecars run deadline schedulers; the timeout must apply exactly once.
-        var events = new List<ApprovalEvent>();
-        await foreach (var e in b.Gate.Guard(ApprovalSidecar.Call("test.quick_deny")).WithCancellation(default))
-        {
-            events.Add(e);
-        }
+        var events = await EventStreams.CollectAsync(b.Gate.Guard(ApprovalSidecar.Call("test.quick_deny")));
 
         Assert.Equal(ApprovalState.Expired, events[^1].State);
         var audit = await new AuditClient(a.Channel).ListEventsAsync(new ListEventsRequest { ApprovalId = events[0].ApprovalId }).WaitAsync(Wait);
@@ -163,11 +155,7 @@ public sealed class DurabilityTests
 
         // Guard starts from the record its call created, here the buffered one: one ALLOWED event
         // with its token, and no listener left behind.
-        var guarded = new List<ApprovalEvent>();
-        await foreach (var e in sidecar.Gate.Guard(ApprovalSidecar.Refund(11)).WithCancellation(default).ConfigureAwait(false))
-        {
-            guarded.Add(e);
-        }
+        var guarded = await EventStreams.CollectAsync(sidecar.Gate.Guard(ApprovalSidecar.Refund(11)));
 
         var guardedAllowed = Assert.Single(guarded);
         Assert.Equal(ApprovalState.Allowed, guardedAllowed.State);

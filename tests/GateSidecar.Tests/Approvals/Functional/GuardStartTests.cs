@@ -50,11 +50,7 @@ public abstract class GuardStartTests : IAsyncLifetime
             Assert.True(await inner.TryUpdateAsync(cancel.Value!.Record, cancel.Value.ExpectedSeq, cancel.Value.Audit, CancellationToken.None));
         };
 
-        var events = new List<ApprovalEvent>();
-        await foreach (var e in _sidecar.Gate.Guard(ApprovalSidecar.Refund(900)).WithCancellation(default).ConfigureAwait(false))
-        {
-            events.Add(e);
-        }
+        var events = await EventStreams.CollectAsync(_sidecar.Gate.Guard(ApprovalSidecar.Refund(900)));
 
         Assert.Equal([(ApprovalState.Pending, 1L), (ApprovalState.Cancelled, 2L)], events.Select(e => (e.State, e.Seq)));
         Assert.Equal(created, events[0].ApprovalId);
@@ -94,11 +90,7 @@ public abstract class GuardStartTests : IAsyncLifetime
         }).WaitAsync(Wait);
         Assert.Equal(StatusCode.InvalidArgument, refused.Status);
 
-        var events = new List<ApprovalEvent>();
-        await foreach (var e in _sidecar.Gate.Guard(ApprovalSidecar.Refund(5)).WithCancellation(default).ConfigureAwait(false))
-        {
-            events.Add(e);
-        }
+        var events = await EventStreams.CollectAsync(_sidecar.Gate.Guard(ApprovalSidecar.Refund(5)));
 
         Assert.Equal(ApprovalState.Allowed, Assert.Single(events).State);
         Assert.Equal(0, _store.ReadsOf(events[0].ApprovalId));
@@ -141,11 +133,7 @@ public abstract class GuardStartTests : IAsyncLifetime
         Assert.True(passes <= Math.Ceiling(seconds) + 2, $"{passes} passes in {seconds:F2} s for 40 creations due in 2 minutes");
 
         // A deadline earlier than the planned wake (400 ms, the sleep is up to 1 s) is applied.
-        var events = new List<ApprovalEvent>();
-        await foreach (var e in _sidecar.Gate.Guard(ApprovalSidecar.Call("test.quick_deny")).WithCancellation(default).ConfigureAwait(false))
-        {
-            events.Add(e);
-        }
+        var events = await EventStreams.CollectAsync(_sidecar.Gate.Guard(ApprovalSidecar.Call("test.quick_deny")));
 
         Assert.Equal([ApprovalState.Pending, ApprovalState.Expired], events.Select(e => e.State));
 
@@ -176,10 +164,7 @@ public abstract class GuardStartTests : IAsyncLifetime
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
         try
         {
-            await foreach (var e in _sidecar.Gate.Guard(ApprovalSidecar.Call("test.quick_deny"), new CallOptions(cancellationToken: cts.Token)).WithCancellation(default).ConfigureAwait(false))
-            {
-                events.Add(e);
-            }
+            events = await EventStreams.CollectAsync(_sidecar.Gate.Guard(ApprovalSidecar.Call("test.quick_deny"), new CallOptions(cancellationToken: cts.Token)));
         }
         finally
         {
@@ -215,11 +200,7 @@ public abstract class GuardStartTests : IAsyncLifetime
             return Task.CompletedTask;
         };
 
-        var events = new List<ApprovalEvent>();
-        await foreach (var e in _sidecar.Gate.Guard(ApprovalSidecar.Call("test.quick_deny")).WithCancellation(default).ConfigureAwait(false))
-        {
-            events.Add(e);
-        }
+        var events = await EventStreams.CollectAsync(_sidecar.Gate.Guard(ApprovalSidecar.Call("test.quick_deny")));
 
         Assert.Equal([ApprovalState.Pending, ApprovalState.Expired], events.Select(e => e.State));
         Assert.Equal(3, Volatile.Read(ref failures));
