@@ -95,7 +95,8 @@ internal interface IApprovalStore : IAsyncDisposable
     /// Subscribes to every committed change, except the creation of a record that is not pending
     /// (an auto-pass ALLOWED or a DENIED call): nothing waits on such a record, and announcing the
     /// bulk of the traffic to every listener of every sidecar only costs. Its later changes (a
-    /// reported execution) are announced. The callback must not block.
+    /// reported execution) are announced. The callback must not block. A store that finds it
+    /// could not deliver some changes says so with <see cref="ApprovalChange.Resync"/>.
     /// </summary>
     IDisposable Subscribe(Action<ApprovalChange> onChange);
 
@@ -130,6 +131,17 @@ internal readonly record struct CreateResult(bool Created, StoredApproval Record
 /// </summary>
 internal readonly record struct ApprovalChange(string ApprovalId, long Seq, ApprovalState State, string Pool, byte[]? Data = null, long? DeadlineUnixMs = null)
 {
+    /// <summary>
+    /// Not a change of one approval: the store could not deliver every change committed before
+    /// this point (a Redis subscription gap longer than the change log). A listener that shows
+    /// open approvals reads them again from the store (<see cref="IsResync"/>). Every other listener
+    /// can ignore it: it names no approval and no pool, and its state is not open.
+    /// </summary>
+    public static readonly ApprovalChange Resync = new(string.Empty, 0, ApprovalState.Unspecified, string.Empty);
+
+    /// <summary>Whether this is <see cref="Resync"/>.</summary>
+    public bool IsResync => ApprovalId.Length == 0;
+
     /// <summary>A fresh copy of the committed record, or null when the change does not carry it.</summary>
     public StoredApproval? Committed() => Data is null ? null : StoredApproval.Parser.ParseFrom(Data);
 }

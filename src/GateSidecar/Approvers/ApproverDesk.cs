@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Gate.V1;
 using GateSidecar.Approvals;
 using GateSidecar.Approvals.Stored;
@@ -154,6 +155,7 @@ internal sealed class ApproverDesk(ApprovalService approvals, ApproverDirectory 
 /// </summary>
 internal sealed class PendingEvents(ApprovalService approvals, HashSet<string> pools)
 {
+    private const int ResyncPageSize = 500;
     private readonly Dictionary<string, long> _seen = new(StringComparer.Ordinal);
 
     /// <summary>The event for <paramref name="change"/>, or null when this stream does not show it.</summary>
@@ -166,7 +168,51 @@ internal sealed class PendingEvents(ApprovalService approvals, HashSet<string> p
         }
 
         var record = change.Committed() ?? await approvals.Store.GetAsync(change.ApprovalId, cancellationToken).ConfigureAwait(false);
-        if (record is null || (_seen.TryGetValue(change.ApprovalId, out last) && record.Approval.Seq <= last))
+        return record is null ? null : Show(record);
+    }
+
+    /// <summary>
+    /// After <see cref="ApprovalChange.Resync"/>: the events of the open approvals in the pools
+    /// this stream has not shown at their current seq, and of the approvals it showed open that
+    /// have changed since (decided, expired or moved away while their changes were lost).
+    /// </summary>
+    public async IAsyncEnumerable<ApprovalEvent> ResyncAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var listed = new HashSet<string>(StringComparer.Ordinal);
+        string? page = null;
+        do
+        {
+            var result = await approvals.Store.ListPendingAsync(pools, page, ResyncPageSize, cancellationToken).ConfigureAwait(false);
+            foreach (var record in result.Items)
+            {
+                listed.Add(record.Approval.ApprovalId);
+                if (Show(record) is { } evt)
+                {
+                    yield return evt;
+                }
+            }
+
+            page = result.NextPageToken;
+        }
+        while (page is not null);
+
+        foreach (var id in _seen.Keys.Where(id => !listed.Contains(id)).ToList())
+        {
+            var record = await approvals.Store.GetAsync(id, cancellationToken).ConfigureAwait(false);
+            if (record is null)
+            {
+                _seen.Remove(id);
+            }
+            else if (Show(record) is { } evt)
+            {
+                yield return evt;
+            }
+        }
+    }
+
+    private ApprovalEvent? Show(StoredApproval record)
+    {
+        if (_seen.TryGetValue(record.Approval.ApprovalId, out var last) && record.Approval.Seq <= last)
         {
             return null;
         }

@@ -58,7 +58,7 @@ internal sealed class ApproverSidecar : IAsyncDisposable
 
     public ApprovalsClient As(string approverId) => new(Channel, approverId + "-token");
 
-    public static async Task<ApproverSidecar> StartAsync(Func<GateOptions, GateOptions>? configure = null, string? policyYaml = null)
+    public static async Task<ApproverSidecar> StartAsync(Func<GateOptions, GateOptions>? configure = null, string? policyYaml = null, Func<GateSidecar.Approvals.IApprovalStore, GateSidecar.Approvals.IApprovalStore>? wrapStore = null)
     {
         var directory = Path.Combine(Path.GetTempPath(), "gate-approvers-" + Guid.NewGuid().ToString("N"));
         WriteFiles(directory, policyYaml);
@@ -73,7 +73,7 @@ internal sealed class ApproverSidecar : IAsyncDisposable
             SqlitePath = Path.Combine(directory, "gate.db"),
         };
         options = configure?.Invoke(options) ?? options;
-        var (app, errors) = GateApp.Build(options);
+        var (app, errors) = GateApp.Build(options, wrapStore: wrapStore);
         if (app is null)
         {
             throw new InvalidOperationException(string.Join(Environment.NewLine, errors));

@@ -475,7 +475,8 @@ internal sealed partial class RedisApprovalStore : IApprovalStore
         var last = ChangeLogId.Parse((string)ids[0]!);
         var first = ChangeLogId.Parse((string)ids[1]!);
         var cursor = _delivery.CatchUpFrom(last);
-        if ((string)ids[2]! == "1" && first > cursor && last > cursor)
+        var trimmed = (string)ids[2]! == "1" && first > cursor && last > cursor;
+        if (trimmed)
         {
             RedisStoreLog.ChangesTrimmed(_logger, _keys.ChangeLog.ToString(), cursor.ToString(), first.ToString(), _options.ChangeLogLength);
         }
@@ -508,6 +509,11 @@ internal sealed partial class RedisApprovalStore : IApprovalStore
             }
 
             _delivery.DeliverFromLog(entries);
+        }
+
+        if (trimmed)
+        {
+            _delivery.DeliverResync();
         }
 
         return _delivery.TryRelease(lossesAtStart);

@@ -108,6 +108,19 @@ internal sealed class RedisChangeDelivery(ApprovalChangeFanout subscribers, Acti
     }
 
     /// <summary>
+    /// Tells the subscribers that changes were lost (the log no longer reached back to the last
+    /// one delivered): <see cref="ApprovalChange.Resync"/>, after the entries the log still held
+    /// and before the messages held meanwhile.
+    /// </summary>
+    public void DeliverResync()
+    {
+        lock (_lock)
+        {
+            subscribers.Publish(ApprovalChange.Resync, onSubscriberError);
+        }
+    }
+
+    /// <summary>
     /// Ends a catch-up that began at loss count <paramref name="lossesAtStart"/>: delivers the held
     /// messages and stops holding. False, changing nothing, when the subscription was lost since or
     /// held messages were dropped: read the log again.

@@ -31,7 +31,7 @@ internal static partial class RedisStoreLog
     [LoggerMessage(EventId = 3210, Level = LogLevel.Warning, Message = "Not subscribed to {Channel} on redis at {Endpoint} after {Seconds}s; starting anyway. Changes written before the subscription is bound are not seen here (waiting calls re-read every 2 s).")]
     public static partial void NotSubscribedYet(ILogger logger, string channel, string endpoint, double seconds);
 
-    [LoggerMessage(EventId = 3211, Level = LogLevel.Warning, Message = "The change log {Key} no longer reaches back to entry {Delivered}, the last delivered here (it starts at {First} and keeps about {Length} entries): changes committed while the subscription was down may not have been delivered here. Waiting calls re-read every 2 s; approver streams show such an approval when it changes again or when they reconnect.")]
+    [LoggerMessage(EventId = 3211, Level = LogLevel.Warning, Message = "The change log {Key} no longer reaches back to entry {Delivered}, the last delivered here (it starts at {First} and keeps about {Length} entries): changes committed while the subscription was down may not have been delivered here. Approver streams and the console's live feed list the open approvals again; waiting calls re-read every 2 s.")]
     public static partial void ChangesTrimmed(ILogger logger, string key, string delivered, string first, int length);
 
     [LoggerMessage(EventId = 3212, Level = LogLevel.Error, Message = "Subscribing to changes or reading the change log {Key} on redis at {Endpoint} failed; changes are held here until it succeeds, retried every second.")]

@@ -60,7 +60,7 @@ internal sealed class ApproverEventStream(ApproverDesk desk, ApprovalService app
         try
         {
             await WriteAsync(response, "retry: 3000\n\n" + Event("snapshot", null, ProtoJson.Api.Format(snapshot.Value)), cancellationToken).ConfigureAwait(false);
-            await FollowAsync(response, listener, pools, known, cancellationToken).ConfigureAwait(false);
+            await FollowAsync(response, listener, pools, known, () => SnapshotAsync(approver.Value!, pool, cancellationToken), cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -72,7 +72,7 @@ internal sealed class ApproverEventStream(ApproverDesk desk, ApprovalService app
         }
     }
 
-    private async Task FollowAsync(HttpResponse response, ChangeListener listener, HashSet<string> pools, Dictionary<string, long> known, CancellationToken cancellationToken)
+    private async Task FollowAsync(HttpResponse response, ChangeListener listener, HashSet<string> pools, Dictionary<string, long> known, Func<Task<Result<ListPendingResponse>>> snapshot, CancellationToken cancellationToken)
     {
         var readable = listener.Reader.WaitToReadAsync(cancellationToken).AsTask();
         while (true)
@@ -97,6 +97,24 @@ internal sealed class ApproverEventStream(ApproverDesk desk, ApprovalService app
 
             while (listener.Reader.TryRead(out var change))
             {
+                if (change.IsResync)
+                {
+                    // Changes were lost: a fresh snapshot replaces the page's list, as on a reconnect.
+                    var fresh = await snapshot().ConfigureAwait(false);
+                    if (fresh.Ok)
+                    {
+                        known.Clear();
+                        foreach (var a in fresh.Value!.Approvals)
+                        {
+                            known[a.ApprovalId] = a.Seq;
+                        }
+
+                        await WriteAsync(response, Event("snapshot", null, ProtoJson.Api.Format(fresh.Value)), cancellationToken).ConfigureAwait(false);
+                    }
+
+                    continue;
+                }
+
                 if (await NextEventAsync(change, pools, known, cancellationToken).ConfigureAwait(false) is { } evt)
                 {
                     await WriteAsync(response, Event("approval", $"{evt.ApprovalId}:{evt.Seq}", ProtoJson.Api.Format(evt)), cancellationToken).ConfigureAwait(false);

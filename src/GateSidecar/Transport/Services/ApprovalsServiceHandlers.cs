@@ -80,6 +80,22 @@ internal sealed class ApprovalsServiceHandlers(ApproverDesk desk, ChangeFeed fee
                 change = await listener.Reader.ReadAsync(token).ConfigureAwait(false);
             }
 
+            if (change.IsResync)
+            {
+                // Changes were lost: list what is open now and send what this stream has not shown.
+                await foreach (var missed in events.ResyncAsync(token).ConfigureAwait(false))
+                {
+                    writer.WriteBuffered(missed);
+                    if (++unflushed >= MaxEventsPerFlush)
+                    {
+                        await writer.FlushAsync(token).ConfigureAwait(false);
+                        unflushed = 0;
+                    }
+                }
+
+                continue;
+            }
+
             if (await events.NextAsync(change, token).ConfigureAwait(false) is not { } evt)
             {
                 continue;

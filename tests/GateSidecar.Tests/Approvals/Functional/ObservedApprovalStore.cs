@@ -86,7 +86,55 @@ internal sealed class ObservedApprovalStore(IApprovalStore inner) : IApprovalSto
     public ValueTask<bool> TryPruneAuditAsync(long expectedThroughSeq, AuditCheckpoint next, IReadOnlyList<AuditEvent> pruned, CancellationToken cancellationToken) =>
         inner.TryPruneAuditAsync(expectedThroughSeq, next, pruned, cancellationToken);
 
-    public IDisposable Subscribe(Action<ApprovalChange> onChange) => inner.Subscribe(onChange);
+    /// <summary>Changes for which this returns true are not passed on (an announcement lost on the way).</summary>
+    public Func<ApprovalChange, bool>? DropChange { get; set; }
+
+    private readonly List<Action<ApprovalChange>> _subscribers = [];
+
+    public IDisposable Subscribe(Action<ApprovalChange> onChange)
+    {
+        lock (_subscribers)
+        {
+            _subscribers.Add(onChange);
+        }
+
+        var subscription = inner.Subscribe(change =>
+        {
+            if (DropChange?.Invoke(change) != true)
+            {
+                onChange(change);
+            }
+        });
+        return new Unsubscriber(() =>
+        {
+            lock (_subscribers)
+            {
+                _subscribers.Remove(onChange);
+            }
+
+            subscription.Dispose();
+        });
+    }
+
+    /// <summary>Hands <paramref name="change"/> to every subscriber, as the inner store would.</summary>
+    public void Announce(ApprovalChange change)
+    {
+        Action<ApprovalChange>[] subscribers;
+        lock (_subscribers)
+        {
+            subscribers = [.. _subscribers];
+        }
+
+        foreach (var subscriber in subscribers)
+        {
+            subscriber(change);
+        }
+    }
+
+    private sealed class Unsubscriber(Action dispose) : IDisposable
+    {
+        public void Dispose() => dispose();
+    }
 
     public ValueTask<bool> PingAsync(CancellationToken cancellationToken) => inner.PingAsync(cancellationToken);
 

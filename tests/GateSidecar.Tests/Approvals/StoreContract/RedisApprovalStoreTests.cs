@@ -211,8 +211,20 @@ public sealed class RedisApprovalStoreTests : StoreTestBase
 
         // The log kept only the newest entries (trimming is approximate); the newest arrives.
         await recorder.WaitForAsync(during[^1].Approval.ApprovalId, 1, Timeout);
-        Assert.True(recorder.Changes.Count < during.Count, $"{recorder.Changes.Count} of {during.Count} changes delivered: the log was not trimmed, the test did not set up what it tests.");
+        var changes = recorder.Changes;
+        var delivered = changes.Count(c => !c.IsResync);
+        Assert.True(delivered < during.Count, $"{delivered} of {during.Count} changes delivered: the log was not trimmed, the test did not set up what it tests.");
         Assert.Contains(log.Lines, line => line.Contains("no longer reaches back to entry", StringComparison.Ordinal));
+
+        // The subscribers are told, once, after what the log still held and before anything newer.
+        var resync = Assert.Single(changes, c => c.IsResync);
+        Assert.Equal(ApprovalChange.Resync, resync);
+        var sentinel = Pending(Clock.Now);
+        await writer.CreateAsync(sentinel, [], Ct).AsTask().WaitAsync(Timeout, Ct);
+        await recorder.WaitForAsync(sentinel.Approval.ApprovalId, 1, Timeout);
+        var order = recorder.Changes.ToList();
+        Assert.True(order.FindIndex(c => c.IsResync) < order.FindIndex(c => c.ApprovalId == sentinel.Approval.ApprovalId));
+        Assert.Equal(1, order.Count(c => c.IsResync));
     }
 
     [Fact]

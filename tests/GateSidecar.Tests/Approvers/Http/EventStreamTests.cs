@@ -86,6 +86,37 @@ public sealed class EventStreamTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Events_AfterLostChanges_SendAFreshSnapshot()
+    {
+        // A store that reports lost changes (a Redis subscription gap longer than its change log).
+        Approvals.Functional.ObservedApprovalStore? store = null;
+        await using var sidecar = await ApproverSidecar.StartAsync(wrapStore: inner => store = new Approvals.Functional.ObservedApprovalStore(inner));
+        var decided = await sidecar.PendingAsync(ApproverSidecar.Refund(900));
+        var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/events?access_token=alice-token");
+        using var response = await sidecar.Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead).WithTimeout();
+        using var events = new SseReader(await response.Content.ReadAsStreamAsync().WithTimeout());
+        Assert.Equal("snapshot", (await events.NextAsync()).Name);
+
+        // Every announcement lost: one approval created, the one on the page decided.
+        store!.DropChange = _ => true;
+        var missed = await sidecar.PendingAsync(ApproverSidecar.Refund(910));
+        await sidecar.SendAsync(HttpMethod.Post, $"/api/v1/approvals/{decided}/decision", "bob", "{\"verdict\":\"APPROVE\"}");
+        store.DropChange = null;
+        store.Announce(GateSidecar.Approvals.ApprovalChange.Resync);
+
+        var fresh = await events.NextAsync();
+        Assert.Equal("snapshot", fresh.Name);
+        var ids = fresh.Data.GetProperty("approvals").EnumerateArray().Select(a => a.GetProperty("approvalId").GetString()).ToList();
+        Assert.Contains(missed, ids);
+        Assert.DoesNotContain(decided, ids);
+
+        // Live changes follow it as before.
+        var created = await sidecar.PendingAsync(ApproverSidecar.Refund(950));
+        var live = await events.NextAsync();
+        Assert.Equal(("approval", created), (live.Name, live.Data.GetProperty("approvalId").GetString()));
+    }
+
+    [Fact]
     public async Task Events_OtherPoolsAreNotStreamed()
     {
         var (response, events) = await OpenAsync("/api/v1/events", r => r.Headers.Authorization = new("Bearer", "carol-token"));
