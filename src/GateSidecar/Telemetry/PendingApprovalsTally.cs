@@ -13,9 +13,10 @@ namespace GateSidecar.Telemetry;
 /// <remarks>
 /// Relies on the stores publishing each approval's changes in commit order; an open entry only
 /// moves forward in seq. Changes committed while the seed is read are reconciled (an approval
-/// closed meanwhile is not re-added). A change lost in a Redis subscription gap longer than the
-/// store's change log leaves the count off until that approval changes again; approvals in pools the policy no longer
-/// names are not seeded.
+/// closed meanwhile is not re-added). When the store reports lost changes (a Redis subscription
+/// gap longer than its change log: <see cref="ApprovalChange.Resync"/>) the open approvals are read
+/// again the same way, and those counted open that the read no longer lists, unchanged since it
+/// began, are dropped. Approvals in pools the policy no longer names are not seeded.
 /// </remarks>
 internal sealed partial class PendingApprovalsTally(
     IApprovalStore store,
@@ -28,6 +29,8 @@ internal sealed partial class PendingApprovalsTally(
     private readonly ConcurrentDictionary<string, (long Seq, string Pool)> _open = new(StringComparer.Ordinal);
     private ConcurrentDictionary<string, byte>? _closedWhileSeeding = new(StringComparer.Ordinal);
     private IDisposable? _subscription;
+    private volatile bool _seeded;
+    private int _resyncRequests;
 
     public int Count => _open.Count;
 
@@ -61,6 +64,17 @@ internal sealed partial class PendingApprovalsTally(
 
     internal void Apply(ApprovalChange change)
     {
+        if (change.IsResync)
+        {
+            // Before the first seed there is nothing to correct: the seed reads everything.
+            if (_seeded && Interlocked.Increment(ref _resyncRequests) == 1)
+            {
+                _ = Task.Run(ResyncAsync);
+            }
+
+            return;
+        }
+
         if (ApprovalStates.IsOpen(change.State))
         {
             _open.AddOrUpdate(change.ApprovalId, static (_, c) => (c.Seq, c.Pool), static (_, old, c) => c.Seq > old.Seq ? (c.Seq, c.Pool) : old, change);
@@ -96,8 +110,44 @@ internal sealed partial class PendingApprovalsTally(
         }
     }
 
-    private async Task SeedAsync(CancellationToken cancellationToken)
+    /// <summary>Reads the open approvals again after lost changes, once more if asked again meanwhile.</summary>
+    private async Task ResyncAsync()
     {
+        while (true)
+        {
+            try
+            {
+                Volatile.Write(ref _closedWhileSeeding, new ConcurrentDictionary<string, byte>(StringComparer.Ordinal));
+                var before = _open.ToArray();
+                var listed = await SeedAsync(CancellationToken.None).ConfigureAwait(false);
+                foreach (var entry in before)
+                {
+                    if (!listed.Contains(entry.Key))
+                    {
+                        // Closed (or moved out of the policy's pools) while its change was lost;
+                        // an entry a newer change moved since is left to that change.
+                        _open.TryRemove(entry);
+                    }
+                }
+            }
+            catch (Exception ex)
+            {
+                Volatile.Write(ref _closedWhileSeeding, null);
+                LogResyncFailed(logger, ex.Message);
+            }
+
+            if (Interlocked.CompareExchange(ref _resyncRequests, 0, 1) == 1)
+            {
+                return;
+            }
+
+            Volatile.Write(ref _resyncRequests, 1);
+        }
+    }
+
+    private async Task<HashSet<string>> SeedAsync(CancellationToken cancellationToken)
+    {
+        var listed = new HashSet<string>(StringComparer.Ordinal);
         string? page = null;
         var seeded = 0;
         do
@@ -107,6 +157,7 @@ internal sealed partial class PendingApprovalsTally(
             foreach (var record in result.Items)
             {
                 var a = record.Approval;
+                listed.Add(a.ApprovalId);
                 if (closed is not null && closed.ContainsKey(a.ApprovalId))
                 {
                     continue;
@@ -121,11 +172,16 @@ internal sealed partial class PendingApprovalsTally(
         while (page is not null);
 
         Volatile.Write(ref _closedWhileSeeding, null);
+        _seeded = true;
         LogSeeded(logger, seeded);
+        return listed;
     }
 
     [LoggerMessage(EventId = 5101, Level = LogLevel.Debug, Message = "pending approvals gauge seeded with {Count} open approvals from the store")]
     private static partial void LogSeeded(ILogger logger, int count);
+
+    [LoggerMessage(EventId = 5103, Level = LogLevel.Warning, Message = "pending approvals gauge: reading the open approvals again after lost changes failed ({Detail}); the count stays as it was until those approvals change again")]
+    private static partial void LogResyncFailed(ILogger logger, string detail);
 
     [LoggerMessage(EventId = 5102, Level = LogLevel.Debug, Message = "pending approvals gauge: the store is not answering yet ({Detail}); retrying")]
     private static partial void LogSeedRetry(ILogger logger, string detail);

@@ -1,6 +1,8 @@
 using Gate.Client;
 using Gate.V1;
 using GateSidecar.Approvals;
+using GateSidecar.Telemetry;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace GateSidecar.Tests.Approvals.Functional;
 
@@ -8,7 +10,8 @@ namespace GateSidecar.Tests.Approvals.Functional;
 /// When a store reports that changes were lost (<see cref="ApprovalChange.Resync"/>: a Redis
 /// subscription gap longer than the change log), an approver's StreamPending lists what is open
 /// again and sends what it had not shown: the approvals created meanwhile, and those it showed
-/// open that were decided meanwhile. Each store runs the same test (concrete classes at the end).
+/// open that were decided meanwhile; the pending gauge counts what is open again. Each store runs
+/// the same tests (concrete classes at the end).
 /// </summary>
 public abstract class ResyncTests : IAsyncLifetime
 {
@@ -73,6 +76,50 @@ public abstract class ResyncTests : IAsyncLifetime
         Assert.Equal(after.ApprovalId, feed.Current.ApprovalId);
         await cts.CancelAsync();
         await feed.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task PendingGauge_AfterLostChanges_CountsWhatIsOpenAgain()
+    {
+        // The gauge's tally (off in these sidecars: metrics are not exported), on the same store.
+        using var tally = new PendingApprovalsTally(_store, () => [.. TestPolicies.Load().Pools.Keys], () => true, TimeProvider.System, NullLogger<PendingApprovalsTally>.Instance);
+        await tally.StartAsync(CancellationToken.None).WaitAsync(Wait);
+        try
+        {
+            await CountsAgainAsync(tally);
+        }
+        finally
+        {
+            await tally.StopAsync(CancellationToken.None).WaitAsync(Wait);
+        }
+    }
+
+    private async Task CountsAgainAsync(PendingApprovalsTally tally)
+    {
+        var counted = await _sidecar.Gate.CheckAsync(ApprovalSidecar.Refund(900)).WaitAsync(Wait);
+        await EventuallyAsync(() => tally.Count == 1, () => $"the gauge counts {tally.Count} before the loss, not 1");
+
+        // Lost: two approvals created, the counted one rejected. The count does not move.
+        _store.DropChange = _ => true;
+        await _sidecar.Gate.CheckAsync(ApprovalSidecar.Refund(910)).WaitAsync(Wait);
+        await _sidecar.Gate.CheckAsync(ApprovalSidecar.Refund(920)).WaitAsync(Wait);
+        await _sidecar.As("alice").DecideAsync(new DecideRequest { ApprovalId = counted.ApprovalId, Verdict = DecisionVerdict.Reject, Reason = "duplicate" }).WaitAsync(Wait);
+        Assert.Equal(1, tally.Count);
+        _store.DropChange = null;
+
+        _store.Announce(ApprovalChange.Resync);
+        await EventuallyAsync(() => tally.Count == 2, () => $"the gauge counts {tally.Count} after the resync, not 2");
+    }
+
+    private static async Task EventuallyAsync(Func<bool> condition, Func<string> failure)
+    {
+        var deadline = DateTime.UtcNow + Wait;
+        while (!condition() && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(20);
+        }
+
+        Assert.True(condition(), failure());
     }
 }
 
