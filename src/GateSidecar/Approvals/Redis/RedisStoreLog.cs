@@ -31,7 +31,7 @@ internal static partial class RedisStoreLog
     [LoggerMessage(EventId = 3210, Level = LogLevel.Warning, Message = "Not subscribed to {Channel} on redis at {Endpoint} after {Seconds}s; starting anyway. Changes written before the subscription is bound are not seen here (waiting calls re-read every 2 s).")]
     public static partial void NotSubscribedYet(ILogger logger, string channel, string endpoint, double seconds);
 
-    [LoggerMessage(EventId = 3211, Level = LogLevel.Warning, Message = "The change log {Key} no longer reaches back to entry {Delivered}, the last delivered here (it starts at {First} and keeps about {Length} entries): changes committed while the subscription was down may not have been delivered here. Approver streams, the console's live feed and the pending gauge read the open approvals again; waiting calls re-read every 2 s; chat notifications of approvals created in the gap are not sent.")]
+    [LoggerMessage(EventId = 3211, Level = LogLevel.Warning, Message = "The change log {Key} no longer reaches back to entry {Delivered}, the last delivered here (it starts at {First} and keeps about {Length} entries): changes committed while the subscription was down may not have been delivered here. Approver streams, the console's live feed, the pending gauge and chat notifications read the open approvals again; waiting calls re-read every 2 s.")]
     public static partial void ChangesTrimmed(ILogger logger, string key, string delivered, string first, int length);
 
     [LoggerMessage(EventId = 3212, Level = LogLevel.Error, Message = "Subscribing to changes or reading the change log {Key} on redis at {Endpoint} failed; changes are held here until it succeeds, retried every second.")]

@@ -1,6 +1,7 @@
 using System.Threading.Channels;
 using Gate.V1;
 using GateSidecar.Approvals;
+using GateSidecar.Approvals.Stored;
 using GateSidecar.Hosting;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -15,6 +16,7 @@ namespace GateSidecar.Approvers.Notifications;
 /// </summary>
 internal sealed class NotificationDispatcher : BackgroundService
 {
+    private const int ResyncPageSize = 500;
     private readonly NotificationSettings _settings;
     private readonly ApprovalService _approvals;
     private readonly ChangeFeed _feed;
@@ -128,6 +130,12 @@ internal sealed class NotificationDispatcher : BackgroundService
 
     private async Task OnChangeAsync(ApprovalChange change, CancellationToken cancellationToken)
     {
+        if (change.IsResync)
+        {
+            await ResyncAsync(cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
         if (!ApprovalStates.IsOpen(change.State))
         {
             _announced.Remove(change.ApprovalId);
@@ -147,6 +155,33 @@ internal sealed class NotificationDispatcher : BackgroundService
             return;
         }
 
+        await AnnounceAsync(record, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// After lost changes (<see cref="ApprovalChange.Resync"/>): every open approval of a notified
+    /// pool is offered again; the claim in the store keeps each announcement to once, so only those
+    /// whose announcement was lost go out.
+    /// </summary>
+    private async Task ResyncAsync(CancellationToken cancellationToken)
+    {
+        var pools = _settings.Pools.Keys.ToList();
+        string? page = null;
+        do
+        {
+            var result = await _approvals.Store.ListPendingAsync(pools, page, ResyncPageSize, cancellationToken).ConfigureAwait(false);
+            foreach (var record in result.Items)
+            {
+                await AnnounceAsync(record, cancellationToken).ConfigureAwait(false);
+            }
+
+            page = result.NextPageToken;
+        }
+        while (page is not null);
+    }
+
+    private async Task AnnounceAsync(StoredApproval record, CancellationToken cancellationToken)
+    {
         var approval = record.Approval;
         var level = approval.EscalationLevel;
         if (_announced.TryGetValue(approval.ApprovalId, out var last) && last >= level)

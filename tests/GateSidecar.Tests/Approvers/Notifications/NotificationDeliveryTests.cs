@@ -78,6 +78,36 @@ public sealed class NotificationDeliveryTests
     }
 
     [Fact]
+    public async Task AfterLostChanges_OnlyTheApprovalsNotAnnouncedYetAreSent()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        var file = Path.Combine(Path.GetTempPath(), "gate-notifications-" + Guid.NewGuid().ToString("N") + ".yaml");
+        await File.WriteAllTextAsync(file, $"""
+            pools:
+              finance:
+                - url: {receiver.Url}
+            """).WithTimeout();
+        Approvals.Functional.ObservedApprovalStore? store = null;
+        await using var sidecar = await ApproverSidecar.StartAsync(o => o with { NotificationsPath = file, ConsoleUrl = ConsoleUrl }, wrapStore: inner => store = new Approvals.Functional.ObservedApprovalStore(inner));
+
+        var announced = await sidecar.PendingAsync(ApproverSidecar.Refund(900));
+        Assert.Equal(announced, Json(await receiver.NextAsync()).GetProperty("approval").GetProperty("approval_id").GetString());
+
+        // The next one's announcement is lost (a Redis subscription gap longer than the change log).
+        store!.DropChange = _ => true;
+        var missed = await sidecar.PendingAsync(ApproverSidecar.Refund(910));
+        await Task.Delay(200);
+        Assert.Equal(1, receiver.Attempts);
+        store.DropChange = null;
+        store.Announce(GateSidecar.Approvals.ApprovalChange.Resync);
+
+        // Only the one not announced yet is sent.
+        Assert.Equal(missed, Json(await receiver.NextAsync()).GetProperty("approval").GetProperty("approval_id").GetString());
+        await Task.Delay(300);
+        Assert.Equal(2, receiver.Attempts);
+    }
+
+    [Fact]
     public async Task Escalation_IsAnnouncedToTheNextPool()
     {
         await using var first = await WebhookReceiver.StartAsync();
