@@ -155,7 +155,6 @@ internal sealed class ApproverDesk(ApprovalService approvals, ApproverDirectory 
 /// </summary>
 internal sealed class PendingEvents(ApprovalService approvals, HashSet<string> pools)
 {
-    private const int ResyncPageSize = 500;
     private readonly Dictionary<string, long> _seen = new(StringComparer.Ordinal);
 
     /// <summary>The event for <paramref name="change"/>, or null when this stream does not show it.</summary>
@@ -179,22 +178,14 @@ internal sealed class PendingEvents(ApprovalService approvals, HashSet<string> p
     public async IAsyncEnumerable<ApprovalEvent> ResyncAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var listed = new HashSet<string>(StringComparer.Ordinal);
-        string? page = null;
-        do
+        await foreach (var record in approvals.Store.ListAllPendingAsync(pools, cancellationToken).ConfigureAwait(false))
         {
-            var result = await approvals.Store.ListPendingAsync(pools, page, ResyncPageSize, cancellationToken).ConfigureAwait(false);
-            foreach (var record in result.Items)
+            listed.Add(record.Approval.ApprovalId);
+            if (Show(record) is { } evt)
             {
-                listed.Add(record.Approval.ApprovalId);
-                if (Show(record) is { } evt)
-                {
-                    yield return evt;
-                }
+                yield return evt;
             }
-
-            page = result.NextPageToken;
         }
-        while (page is not null);
 
         foreach (var id in _seen.Keys.Where(id => !listed.Contains(id)).ToList())
         {

@@ -25,7 +25,6 @@ internal sealed partial class PendingApprovalsTally(
     TimeProvider time,
     ILogger<PendingApprovalsTally> logger) : BackgroundService
 {
-    private const int PageSize = 500;
     private readonly ConcurrentDictionary<string, (long Seq, string Pool)> _open = new(StringComparer.Ordinal);
     private ConcurrentDictionary<string, byte>? _closedWhileSeeding = new(StringComparer.Ordinal);
     private IDisposable? _subscription;
@@ -148,28 +147,20 @@ internal sealed partial class PendingApprovalsTally(
     private async Task<HashSet<string>> SeedAsync(CancellationToken cancellationToken)
     {
         var listed = new HashSet<string>(StringComparer.Ordinal);
-        string? page = null;
+        var closed = Volatile.Read(ref _closedWhileSeeding);
         var seeded = 0;
-        do
+        await foreach (var record in store.ListAllPendingAsync(pools(), cancellationToken).ConfigureAwait(false))
         {
-            var result = await store.ListPendingAsync(pools(), page, PageSize, cancellationToken).ConfigureAwait(false);
-            var closed = Volatile.Read(ref _closedWhileSeeding);
-            foreach (var record in result.Items)
+            var a = record.Approval;
+            listed.Add(a.ApprovalId);
+            if (closed is not null && closed.ContainsKey(a.ApprovalId))
             {
-                var a = record.Approval;
-                listed.Add(a.ApprovalId);
-                if (closed is not null && closed.ContainsKey(a.ApprovalId))
-                {
-                    continue;
-                }
-
-                Apply(new ApprovalChange(a.ApprovalId, a.Seq, a.State, a.Pool));
-                seeded++;
+                continue;
             }
 
-            page = result.NextPageToken;
+            Apply(new ApprovalChange(a.ApprovalId, a.Seq, a.State, a.Pool));
+            seeded++;
         }
-        while (page is not null);
 
         Volatile.Write(ref _closedWhileSeeding, null);
         _seeded = true;

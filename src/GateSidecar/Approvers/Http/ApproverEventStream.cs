@@ -52,10 +52,7 @@ internal sealed class ApproverEventStream(ApproverDesk desk, ApprovalService app
         response.Headers.CacheControl = "no-store";
         response.Headers["X-Accel-Buffering"] = "no";
         var known = new Dictionary<string, long>(StringComparer.Ordinal);
-        foreach (var a in snapshot.Value!.Approvals)
-        {
-            known[a.ApprovalId] = a.Seq;
-        }
+        Remember(known, snapshot.Value!);
 
         try
         {
@@ -103,12 +100,7 @@ internal sealed class ApproverEventStream(ApproverDesk desk, ApprovalService app
                     var fresh = await snapshot().ConfigureAwait(false);
                     if (fresh.Ok)
                     {
-                        known.Clear();
-                        foreach (var a in fresh.Value!.Approvals)
-                        {
-                            known[a.ApprovalId] = a.Seq;
-                        }
-
+                        Remember(known, fresh.Value!);
                         await WriteAsync(response, Event("snapshot", null, ProtoJson.Api.Format(fresh.Value)), cancellationToken).ConfigureAwait(false);
                     }
 
@@ -158,6 +150,16 @@ internal sealed class ApproverEventStream(ApproverDesk desk, ApprovalService app
         }
 
         return Redactor.Redact(ApprovalService.ToEvent(record), record.Redact);
+    }
+
+    /// <summary>What the page shows after <paramref name="snapshot"/>: its approvals at their seq, nothing else.</summary>
+    private static void Remember(Dictionary<string, long> known, ListPendingResponse snapshot)
+    {
+        known.Clear();
+        foreach (var a in snapshot.Approvals)
+        {
+            known[a.ApprovalId] = a.Seq;
+        }
     }
 
     private async Task<Result<ListPendingResponse>> SnapshotAsync(Approver approver, string? pool, CancellationToken cancellationToken)

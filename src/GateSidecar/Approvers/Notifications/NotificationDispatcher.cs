@@ -16,7 +16,6 @@ namespace GateSidecar.Approvers.Notifications;
 /// </summary>
 internal sealed class NotificationDispatcher : BackgroundService
 {
-    private const int ResyncPageSize = 500;
     private readonly NotificationSettings _settings;
     private readonly ApprovalService _approvals;
     private readonly ChangeFeed _feed;
@@ -165,19 +164,10 @@ internal sealed class NotificationDispatcher : BackgroundService
     /// </summary>
     private async Task ResyncAsync(CancellationToken cancellationToken)
     {
-        var pools = _settings.Pools.Keys.ToList();
-        string? page = null;
-        do
+        await foreach (var record in _approvals.Store.ListAllPendingAsync([.. _settings.Pools.Keys], cancellationToken).ConfigureAwait(false))
         {
-            var result = await _approvals.Store.ListPendingAsync(pools, page, ResyncPageSize, cancellationToken).ConfigureAwait(false);
-            foreach (var record in result.Items)
-            {
-                await AnnounceAsync(record, cancellationToken).ConfigureAwait(false);
-            }
-
-            page = result.NextPageToken;
+            await AnnounceAsync(record, cancellationToken).ConfigureAwait(false);
         }
-        while (page is not null);
     }
 
     private async Task AnnounceAsync(StoredApproval record, CancellationToken cancellationToken)

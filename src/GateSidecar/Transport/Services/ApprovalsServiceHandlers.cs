@@ -85,22 +85,17 @@ internal sealed class ApprovalsServiceHandlers(ApproverDesk desk, ChangeFeed fee
                 // Changes were lost: list what is open now and send what this stream has not shown.
                 await foreach (var missed in events.ResyncAsync(token).ConfigureAwait(false))
                 {
-                    writer.WriteBuffered(missed);
-                    if (++unflushed >= MaxEventsPerFlush)
-                    {
-                        await writer.FlushAsync(token).ConfigureAwait(false);
-                        unflushed = 0;
-                    }
+                    await SendAsync(missed).ConfigureAwait(false);
                 }
-
-                continue;
             }
-
-            if (await events.NextAsync(change, token).ConfigureAwait(false) is not { } evt)
+            else if (await events.NextAsync(change, token).ConfigureAwait(false) is { } evt)
             {
-                continue;
+                await SendAsync(evt).ConfigureAwait(false);
             }
+        }
 
+        async ValueTask SendAsync(ApprovalEvent evt)
+        {
             writer.WriteBuffered(evt);
             if (++unflushed >= MaxEventsPerFlush)
             {
