@@ -315,16 +315,8 @@ public abstract class ApprovalFlowTests : IAsyncLifetime
     {
         using var cts = new CancellationTokenSource(Wait);
         var feed = _sidecar.As("alice").StreamPending(new StreamPendingRequest { Pool = "finance" }, new CallOptions(cancellationToken: cts.Token)).GetAsyncEnumerator();
-        var first = feed.MoveNextAsync().AsTask();
         string? id = null;
-        for (var i = 0; i < 50 && !first.IsCompleted; i++)
-        {
-            // The subscription is live once the server has accepted the stream; keep creating until one arrives.
-            id = (await Gate.CheckAsync(ApprovalSidecar.Refund(900)).WaitAsync(Wait)).ApprovalId;
-            await Task.WhenAny(first, Task.Delay(100));
-        }
-
-        Assert.True(await first.WaitAsync(Wait));
+        Assert.True(await EventStreams.FirstEventAsync(feed, async () => id = (await Gate.CheckAsync(ApprovalSidecar.Refund(900))).ApprovalId, Wait));
         Assert.Equal(ApprovalState.Pending, feed.Current.State);
         Assert.Equal(Redactor_Mask, feed.Current.Approval.Request.Arguments.Fields["card_number"].StringValue);
         Assert.NotNull(id);
@@ -337,14 +329,7 @@ public abstract class ApprovalFlowTests : IAsyncLifetime
     {
         using var cts = new CancellationTokenSource(Wait);
         var feed = _sidecar.As("alice").StreamPending(new StreamPendingRequest { Pool = "finance" }, new CallOptions(cancellationToken: cts.Token)).GetAsyncEnumerator();
-        var first = feed.MoveNextAsync().AsTask();
-        for (var i = 0; i < 50 && !first.IsCompleted; i++)
-        {
-            await Gate.CheckAsync(ApprovalSidecar.Refund(900)).WaitAsync(Wait);
-            await Task.WhenAny(first, Task.Delay(100));
-        }
-
-        Assert.True(await first.WaitAsync(Wait));
+        Assert.True(await EventStreams.FirstEventAsync(feed, () => Gate.CheckAsync(ApprovalSidecar.Refund(900)), Wait));
 
         // 150 approvals of the pool and 150 auto-pass calls (changes the stream does not show), all
         // at once: more than one flush's worth, queued behind each other.

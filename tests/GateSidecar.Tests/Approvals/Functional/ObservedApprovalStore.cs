@@ -89,56 +89,47 @@ internal sealed class ObservedApprovalStore(IApprovalStore inner) : IApprovalSto
     /// <summary>Changes for which this returns true are not passed on (an announcement lost on the way).</summary>
     public Func<ApprovalChange, bool>? DropChange { get; set; }
 
-    private readonly List<Action<ApprovalChange>> _subscribers = [];
+    private readonly ApprovalChangeFanout _subscribers = new();
+    private IDisposable? _forwarding;
 
     public IDisposable Subscribe(Action<ApprovalChange> onChange)
     {
+        // One subscription to the inner store, made with the first, forwards what is not dropped.
         lock (_subscribers)
         {
-            _subscribers.Add(onChange);
+            _forwarding ??= inner.Subscribe(change =>
+            {
+                if (DropChange?.Invoke(change) != true)
+                {
+                    Announce(change);
+                }
+            });
         }
 
-        var subscription = inner.Subscribe(change =>
-        {
-            if (DropChange?.Invoke(change) != true)
-            {
-                onChange(change);
-            }
-        });
-        return new Unsubscriber(() =>
-        {
-            lock (_subscribers)
-            {
-                _subscribers.Remove(onChange);
-            }
-
-            subscription.Dispose();
-        });
+        return _subscribers.Subscribe(onChange);
     }
 
-    /// <summary>Hands <paramref name="change"/> to every subscriber, as the inner store would.</summary>
+    /// <summary>
+    /// Hands <paramref name="change"/> to every subscriber, as the inner store would (one that
+    /// throws does not stop the others); their failures are thrown afterwards, to the caller.
+    /// </summary>
     public void Announce(ApprovalChange change)
     {
-        Action<ApprovalChange>[] subscribers;
-        lock (_subscribers)
+        List<Exception>? errors = null;
+        _subscribers.Publish(change, ex => (errors ??= []).Add(ex));
+        if (errors is not null)
         {
-            subscribers = [.. _subscribers];
+            throw new AggregateException("a subscriber failed", errors);
         }
-
-        foreach (var subscriber in subscribers)
-        {
-            subscriber(change);
-        }
-    }
-
-    private sealed class Unsubscriber(Action dispose) : IDisposable
-    {
-        public void Dispose() => dispose();
     }
 
     public ValueTask<bool> PingAsync(CancellationToken cancellationToken) => inner.PingAsync(cancellationToken);
 
     public ValueTask<int> PruneAsync(DateTimeOffset olderThan, CancellationToken cancellationToken) => inner.PruneAsync(olderThan, cancellationToken);
 
-    public ValueTask DisposeAsync() => inner.DisposeAsync();
+    public ValueTask DisposeAsync()
+    {
+        _forwarding?.Dispose();
+        return inner.DisposeAsync();
+    }
 }

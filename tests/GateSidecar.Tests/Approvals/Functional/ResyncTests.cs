@@ -31,15 +31,7 @@ public abstract class ResyncTests : IAsyncLifetime
     {
         using var cts = new CancellationTokenSource(Wait);
         var feed = _sidecar.As("alice").StreamPending(new StreamPendingRequest { Pool = "finance" }, new CallOptions(cancellationToken: cts.Token)).GetAsyncEnumerator();
-        var first = feed.MoveNextAsync().AsTask();
-        for (var i = 0; i < 50 && !first.IsCompleted; i++)
-        {
-            // The stream is live once the server has accepted it; keep creating until one arrives.
-            await _sidecar.Gate.CheckAsync(ApprovalSidecar.Refund(900)).WaitAsync(Wait);
-            await Task.WhenAny(first, Task.Delay(100));
-        }
-
-        Assert.True(await first.WaitAsync(Wait));
+        Assert.True(await EventStreams.FirstEventAsync(feed, () => _sidecar.Gate.CheckAsync(ApprovalSidecar.Refund(900)), Wait));
         var shown = feed.Current;
         Assert.Equal(ApprovalState.Pending, shown.State);
 
