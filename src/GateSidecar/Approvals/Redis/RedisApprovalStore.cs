@@ -521,9 +521,9 @@ internal sealed partial class RedisApprovalStore : IApprovalStore
 
     private void OnMessage(RedisChannel channel, RedisValue message)
     {
-        if (RedisChangeMessage.TryParse((byte[])message!, out var entry, out var change))
+        if (RedisChangeMessage.TryParse((byte[])message!, out var entry, out var writer, out var change))
         {
-            _delivery.OnMessage(entry, change);
+            _delivery.OnMessage(entry, change, _ownWrites.IsThisWriter(writer));
         }
         else
         {

@@ -21,7 +21,7 @@ internal sealed class RedisChangeDelivery(ApprovalChangeFanout subscribers, Acti
     private const int MaxHeld = 100_000;
 
     private readonly Lock _lock = new();
-    private readonly List<(ChangeLogId Id, ApprovalChange Change)> _held = [];
+    private readonly List<(ChangeLogId Id, ApprovalChange Change, bool FromThisWriter)> _held = [];
     private ChangeLogId? _delivered;
     private bool _holding = true;
     private bool _heldOverflowed;
@@ -51,17 +51,18 @@ internal sealed class RedisChangeDelivery(ApprovalChangeFanout subscribers, Acti
         }
     }
 
-    public void OnMessage(ChangeLogId id, ApprovalChange change)
+    /// <summary>A channel message; <paramref name="fromThisWriter"/>: it names this process's writer.</summary>
+    public void OnMessage(ChangeLogId id, ApprovalChange change, bool fromThisWriter = false)
     {
         lock (_lock)
         {
             if (!_holding)
             {
-                DeliverLocked(id, change);
+                DeliverLocked(id, change, fromThisWriter);
             }
             else if (_held.Count < MaxHeld)
             {
-                _held.Add((id, change));
+                _held.Add((id, change, fromThisWriter));
             }
             else
             {
@@ -102,7 +103,7 @@ internal sealed class RedisChangeDelivery(ApprovalChangeFanout subscribers, Acti
         {
             foreach (var (id, change) in entries)
             {
-                DeliverLocked(id, change);
+                DeliverLocked(id, change, fromThisWriter: false);
             }
         }
     }
@@ -141,9 +142,9 @@ internal sealed class RedisChangeDelivery(ApprovalChangeFanout subscribers, Acti
                 return false;
             }
 
-            foreach (var (id, change) in _held)
+            foreach (var (id, change, fromThisWriter) in _held)
             {
-                DeliverLocked(id, change);
+                DeliverLocked(id, change, fromThisWriter);
             }
 
             _held.Clear();
@@ -152,7 +153,7 @@ internal sealed class RedisChangeDelivery(ApprovalChangeFanout subscribers, Acti
         }
     }
 
-    private void DeliverLocked(ChangeLogId id, ApprovalChange change)
+    private void DeliverLocked(ChangeLogId id, ApprovalChange change, bool fromThisWriter)
     {
         if (_delivered is { } delivered && id <= delivered)
         {
@@ -160,6 +161,6 @@ internal sealed class RedisChangeDelivery(ApprovalChangeFanout subscribers, Acti
         }
 
         _delivered = id;
-        subscribers.Publish(ownWrites is null ? change : ownWrites.Fill(change), onSubscriberError);
+        subscribers.Publish(ownWrites is null ? change : ownWrites.Fill(change, fromThisWriter), onSubscriberError);
     }
 }

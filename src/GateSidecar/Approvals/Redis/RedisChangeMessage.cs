@@ -9,17 +9,41 @@ namespace GateSidecar.Approvals.Redis;
 /// A change as the apply script writes it: <c>seq:state:idLength:id</c> followed by the pool
 /// (UTF-8; the id length counts bytes). The id is length-prefixed and the pool comes last, so
 /// neither needs escaping. The change log holds it as an entry's field; the channel carries it
-/// after that entry's id and a colon.
+/// after that entry's id and the id of the writer that applied it (see <see cref="RedisOwnWrites"/>),
+/// each followed by a colon.
 /// </summary>
 internal static class RedisChangeMessage
 {
-    /// <summary>Parses a channel message: <c>&lt;entry id&gt;:&lt;change&gt;</c>.</summary>
-    public static bool TryParse(ReadOnlySpan<byte> message, out ChangeLogId entry, out ApprovalChange change)
+    /// <summary>
+    /// Parses a channel message: <c>&lt;entry id&gt;:&lt;writer id&gt;:&lt;change&gt;</c>, or
+    /// <c>&lt;entry id&gt;:&lt;change&gt;</c> as sidecars of earlier builds publish it (no writer:
+    /// <paramref name="writer"/> is empty). A writer id never starts with a digit; a change always does.
+    /// </summary>
+    public static bool TryParse(ReadOnlySpan<byte> message, out ChangeLogId entry, out ReadOnlySpan<byte> writer, out ApprovalChange change)
     {
         change = default;
         entry = default;
+        writer = default;
         var colon = message.IndexOf((byte)':');
-        return colon > 0 && ChangeLogId.TryParse(message[..colon], out entry) && TryParseChange(message[(colon + 1)..], out change);
+        if (colon <= 0 || !ChangeLogId.TryParse(message[..colon], out entry))
+        {
+            return false;
+        }
+
+        message = message[(colon + 1)..];
+        if (message.Length > 0 && char.IsAsciiDigit((char)message[0]))
+        {
+            return TryParseChange(message, out change);
+        }
+
+        colon = message.IndexOf((byte)':');
+        if (colon <= 0)
+        {
+            return false;
+        }
+
+        writer = message[..colon];
+        return TryParseChange(message[(colon + 1)..], out change);
     }
 
     /// <summary>Parses a change (a change log entry's field).</summary>

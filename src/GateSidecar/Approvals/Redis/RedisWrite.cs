@@ -16,6 +16,7 @@ internal abstract class RedisWrite
     private readonly CancellationToken _cancellationToken;
     private readonly IReadOnlyList<AuditEvent> _audit;
     private readonly long[] _auditAtMs;
+    private RedisOwnWrites.Offer? _offer;
 
     protected RedisWrite(StoredApproval record, IReadOnlyList<AuditEvent> audit, long[] auditAtMs, CancellationToken cancellationToken)
     {
@@ -92,11 +93,20 @@ internal abstract class RedisWrite
         return (headSeq, headHash);
     }
 
-    /// <summary>Offers the record to the announcement of this write (see <see cref="RedisOwnWrites"/>).</summary>
-    public void Remember(RedisOwnWrites own) => own.Add(Id, Seq, Data, DeadlineMs);
+    /// <summary>Offers the record to the announcement of this write, before it is sent (see <see cref="RedisOwnWrites"/>).</summary>
+    public void Remember(RedisOwnWrites own) => _offer ??= own.Add(Id, Seq, Data, DeadlineMs);
 
-    /// <summary>This write did not commit, or may not have: its record is not offered.</summary>
-    public void Unremember(RedisOwnWrites own) => own.Forget(Id, Seq);
+    /// <summary>The script's reply said this write applied: a change of its (id, seq) read from the change log is this write too.</summary>
+    public void OfferApplied() => _offer?.MarkApplied();
+
+    /// <summary>This write did not apply, or may not have: its record is no longer offered.</summary>
+    public void Unremember(RedisOwnWrites own)
+    {
+        if (_offer is { } offer)
+        {
+            own.Forget(Id, Seq, offer);
+        }
+    }
 
     public bool TryStart()
     {

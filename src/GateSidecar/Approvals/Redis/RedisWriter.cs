@@ -32,7 +32,7 @@ internal sealed class RedisWriter : IAsyncDisposable
     private readonly Task _loop;
     private static readonly TimeSpan TurnWait = TimeSpan.FromMilliseconds(1);
 
-    private readonly RedisValue _writerId = Guid.NewGuid().ToString("N");
+    private readonly RedisValue _writerId;
     private long _headSeq = UnknownHead;
     private string _headHash = AuditChain.Genesis;
 
@@ -41,6 +41,7 @@ internal sealed class RedisWriter : IAsyncDisposable
     public RedisWriter(RedisConnection connection, RedisKeys keys, RedisStoreOptions options, ILogger logger, RedisOwnWrites ownWrites)
     {
         _ownWrites = ownWrites;
+        _writerId = ownWrites.WriterId;
         _connection = connection;
         _keys = keys;
         _options = options;
@@ -111,12 +112,11 @@ internal sealed class RedisWriter : IAsyncDisposable
         var heads = new (long Seq, string Hash)[batch.Count];
         var keys = new[] { _keys.AuditHead, _keys.AuditTurn };
 
-        // A pending creation's announcement may arrive before the reply: its record is offered now
-        // (its id is new, so a change of that id is this write) and withdrawn if it does not apply.
-        // An update's is offered once the reply says it applied.
+        // An announcement may arrive before the reply: every write that will be announced offers
+        // its record now; the script names this writer in what it publishes (RedisOwnWrites).
         foreach (var write in batch)
         {
-            if (write is RedisCreateWrite { Announced: true })
+            if (write is RedisUpdateWrite or RedisCreateWrite { Announced: true })
             {
                 write.Remember(_ownWrites);
             }
@@ -160,11 +160,7 @@ internal sealed class RedisWriter : IAsyncDisposable
             var applied = (int)(long)reply[1];
             for (var i = start; i < start + applied; i++)
             {
-                if (batch[i] is RedisUpdateWrite)
-                {
-                    batch[i].Remember(_ownWrites);
-                }
-
+                batch[i].OfferApplied();
                 batch[i].Applied();
             }
 
@@ -213,6 +209,7 @@ internal sealed class RedisWriter : IAsyncDisposable
                     start++;
                     break;
                 case "X":
+                    batch[start].Unremember(_ownWrites);
                     ((RedisUpdateWrite)batch[start]).Conflict();
                     start++;
                     break;

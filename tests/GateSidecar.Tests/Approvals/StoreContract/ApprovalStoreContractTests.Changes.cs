@@ -28,22 +28,10 @@ public abstract partial class ApprovalStoreContractTests
         Assert.Equal(new ApprovalChange(id, 3, ApprovalState.Approved, "finance-leads"), approved with { Data = null, DeadlineUnixMs = null });
 
         // This store's own changes carry the committed record and the deadline the store indexes
-        // for that state (0 once closed): a creation always; an update always on SQLite, on Redis
-        // when the script's reply came before the announcement (otherwise neither).
+        // for that state (0 once closed): a creation and every update.
         Assert.Equal((record, (long?)deadline), (created.Committed(), created.DeadlineUnixMs));
-        var expected = new[] { (escalated, (long?)(deadline + 60_000)), (closed, 0L) };
-        var changes = new[] { updated, approved };
-        for (var i = 0; i < changes.Length; i++)
-        {
-            if (OwnUpdatesAlwaysCarryTheRecord || changes[i].Data is not null)
-            {
-                Assert.Equal(expected[i], (changes[i].Committed()!, changes[i].DeadlineUnixMs));
-            }
-            else
-            {
-                Assert.Null(changes[i].DeadlineUnixMs);
-            }
-        }
+        Assert.Equal((escalated, (long?)(deadline + 60_000)), (updated.Committed()!, updated.DeadlineUnixMs));
+        Assert.Equal((closed, (long?)0L), (approved.Committed()!, approved.DeadlineUnixMs));
 
         // A later change arrives after any duplicate of the earlier ones would have.
         var sentinel = Pending(Clock.Now);

@@ -11,12 +11,6 @@ namespace GateSidecar.Tests.Approvals.StoreContract;
 /// </summary>
 public abstract partial class ApprovalStoreContractTests : StoreTestBase
 {
-    /// <summary>
-    /// Whether an update this store instance made is always announced with its record (SQLite); on
-    /// Redis only when the script's reply arrived before the announcement.
-    /// </summary>
-    protected virtual bool OwnUpdatesAlwaysCarryTheRecord => true;
-
     [Fact]
     public async Task Create_NewKey_IsCreatedAndReadBackUnchanged()
     {

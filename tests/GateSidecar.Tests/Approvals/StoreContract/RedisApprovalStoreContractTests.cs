@@ -10,8 +10,6 @@ public sealed class RedisApprovalStoreContractTests(RedisServerFixture redis) : 
 {
     private readonly string _prefix = "test-" + Guid.NewGuid().ToString("N");
 
-    protected override bool OwnUpdatesAlwaysCarryTheRecord => false;
-
     private protected override IApprovalStore NewStore() =>
         new RedisApprovalStore(new RedisStoreOptions { Configuration = redis.Server.Endpoint, KeyPrefix = _prefix }, Clock, new TestOutputLogger<RedisApprovalStore>());
 }

@@ -97,12 +97,45 @@ public sealed class RedisChangeDeliveryTests
     }
 
     [Fact]
-    public void Message_ParsesEntryIdAndChange()
+    public void Message_ParsesEntryIdWriterAndChange()
     {
-        Assert.True(RedisChangeMessage.TryParse("5-0:2:1:6:ap_abcfinance"u8, out var entry, out var change));
+        Assert.True(RedisChangeMessage.TryParse("5-0:w1:2:1:6:ap_abcfinance"u8, out var entry, out var writer, out var change));
         Assert.Equal(new ChangeLogId(5, 0), entry);
+        Assert.Equal("w1", Encoding.UTF8.GetString(writer));
         Assert.Equal(new ApprovalChange("ap_abc", 2, ApprovalState.Pending, "finance"), change);
-        Assert.False(RedisChangeMessage.TryParse("2:1:6:ap_abcfinance"u8, out _, out _));
+
+        // As sidecars of earlier builds publish it: no writer.
+        Assert.True(RedisChangeMessage.TryParse("5-1:2:1:6:ap_abcfinance"u8, out entry, out writer, out change));
+        Assert.Equal((new ChangeLogId(5, 1), 0), (entry, writer.Length));
+        Assert.Equal(new ApprovalChange("ap_abc", 2, ApprovalState.Pending, "finance"), change);
+
+        foreach (var bad in new[] { "2:1:6:ap_abcfinance", "5-0::2:1:6:ap_abcfinance", "5-0:w1", "5-0:w1:x:1:6:ap_abc", "5-0:" })
+        {
+            Assert.False(RedisChangeMessage.TryParse(Encoding.UTF8.GetBytes(bad), out _, out _, out _), bad);
+        }
+    }
+
+    [Fact]
+    public void OwnWrites_FillOnlyChangesNamingThisWriter_OrWhoseWriteApplied()
+    {
+        var own = new RedisOwnWrites();
+        var delivered = new List<ApprovalChange>();
+        var fanout = new ApprovalChangeFanout();
+        fanout.Subscribe(delivered.Add);
+        var delivery = new RedisChangeDelivery(fanout, ex => throw ex, own);
+        own.Add("held", 1, [1], 0);
+        own.Add("live", 1, [2], 0);
+        own.Add("other", 1, [3], 0);
+        own.Add("log", 1, [4], 0)!.MarkApplied();
+
+        delivery.OnMessage(Id(1), Change("held", 1), fromThisWriter: true);
+        Assert.Equal(Id(0), delivery.CatchUpFrom(Id(0)));
+        delivery.DeliverFromLog([(Id(1), Change("held", 1)), (Id(2), Change("log", 1))]);
+        Assert.True(delivery.TryRelease(0));
+        delivery.OnMessage(Id(3), Change("live", 1), fromThisWriter: true);
+        delivery.OnMessage(Id(4), Change("other", 1), fromThisWriter: false);
+
+        Assert.Equal([("held", (byte?)null), ("log", 4), ("live", 2), ("other", null)], delivered.Select(c => (c.ApprovalId, c.Data?[0])));
     }
 
     private void Start()
