@@ -124,9 +124,10 @@ internal readonly record struct CreateResult(bool Created, StoredApproval Record
 /// store has it (a write committed by this process), is the committed record exactly as a read
 /// would return it, so a listener can skip the re-read; without it (a change announced by another
 /// sidecar, or a Redis update whose announcement came before the script's reply) the listener
-/// re-reads. <paramref name="DeadlineUnixMs"/> comes with <paramref name="Data"/>: the deadline the
-/// store indexes for the committed state (0: none, as for a closed approval), or null when the
-/// change does not say. The deadline scheduler sleeps through a change whose deadline is not earlier
+/// re-reads. <paramref name="DeadlineUnixMs"/> comes with <paramref name="Data"/>, and on Redis with
+/// every change announced on the channel, another sidecar's too: the deadline the store indexes
+/// for the committed state (0: none, as for a closed approval), or null when the change does not
+/// say. The deadline scheduler sleeps through a change whose deadline is not earlier
 /// than its planned wake and re-plans on any other.
 /// </summary>
 internal readonly record struct ApprovalChange(string ApprovalId, long Seq, ApprovalState State, string Pool, byte[]? Data = null, long? DeadlineUnixMs = null)

@@ -9,15 +9,17 @@ namespace GateSidecar.Approvals.Redis;
 /// A change as the apply script writes it: <c>seq:state:idLength:id</c> followed by the pool
 /// (UTF-8; the id length counts bytes). The id is length-prefixed and the pool comes last, so
 /// neither needs escaping. The change log holds it as an entry's field; the channel carries it
-/// after that entry's id and the id of the writer that applied it (see <see cref="RedisOwnWrites"/>),
-/// each followed by a colon.
+/// after that entry's id, the id of the writer that applied it (see <see cref="RedisOwnWrites"/>)
+/// and the deadline the write indexes (0: none), each followed by a colon.
 /// </summary>
 internal static class RedisChangeMessage
 {
     /// <summary>
-    /// Parses a channel message: <c>&lt;entry id&gt;:&lt;writer id&gt;:&lt;change&gt;</c>, or
+    /// Parses a channel message: <c>&lt;entry id&gt;:&lt;writer id&gt;:&lt;deadline ms&gt;:&lt;change&gt;</c>
+    /// (the change then carries that deadline: <see cref="ApprovalChange.DeadlineUnixMs"/>), or
     /// <c>&lt;entry id&gt;:&lt;change&gt;</c> as sidecars of earlier builds publish it (no writer:
-    /// <paramref name="writer"/> is empty). A writer id never starts with a digit; a change always does.
+    /// <paramref name="writer"/> is empty; no deadline). A writer id never starts with a digit; a
+    /// change always does.
     /// </summary>
     public static bool TryParse(ReadOnlySpan<byte> message, out ChangeLogId entry, out ReadOnlySpan<byte> writer, out ApprovalChange change)
     {
@@ -43,7 +45,14 @@ internal static class RedisChangeMessage
         }
 
         writer = message[..colon];
-        return TryParseChange(message[(colon + 1)..], out change);
+        message = message[(colon + 1)..];
+        if (!TryTakeNumber(ref message, out var deadline) || deadline < 0 || !TryParseChange(message, out change))
+        {
+            return false;
+        }
+
+        change = change with { DeadlineUnixMs = deadline };
+        return true;
     }
 
     /// <summary>Parses a change (a change log entry's field).</summary>

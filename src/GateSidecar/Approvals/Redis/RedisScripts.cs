@@ -16,7 +16,8 @@ internal static class RedisScripts
     /// list member (C), deadline ms, record bytes, last entry hash, entry count, and per entry
     /// seq, approval id, at ms, bytes; then the change log's length; last, the writer's id.
     /// Each record write appends its change to the change log (a stream trimmed to about that
-    /// length) and publishes it with the entry's id and the writer's id, so a subscriber that missed messages reads
+    /// length) and publishes it with the entry's id, the writer's id and the deadline it indexes (0
+    /// when none or not pending), so a subscriber that missed messages reads
     /// them back (see <see cref="ChangeLogTail"/>). The chain head is written once per script, as
     /// it returns (also when it stops early or a Lua error ends it), not per op. A created record and its idempotency key
     /// are new keys: a non-pending one gets its retention TTL as it is written, a pending one none.
@@ -129,7 +130,7 @@ internal static class RedisScripts
             if kind == 'U' or pending then
               local change = seq .. ':' .. state .. ':' .. string.len(id) .. ':' .. id .. pool
               local entry = redis.call('XADD', changelog, 'MAXLEN', '~', logLength, '*', 'c', change)
-              redis.call('PUBLISH', channel, entry .. ':' .. writer .. ':' .. change)
+              redis.call('PUBLISH', channel, entry .. ':' .. writer .. ':' .. (pending and ARGV[i + 8] or '0') .. ':' .. change)
             end
             applied = applied + 1
             i = a

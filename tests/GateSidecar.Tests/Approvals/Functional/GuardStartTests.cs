@@ -26,6 +26,8 @@ public abstract class GuardStartTests : IAsyncLifetime
 
     private ChangeFeed Feed => _sidecar.Services.GetRequiredService<ChangeFeed>();
 
+    private protected ApprovalSidecar Sidecar => _sidecar;
+
     [Fact]
     public async Task Guard_ChangeCommittedRightAfterTheCreation_IsStreamedAfterTheCreatedRecord_WithoutReadingItBack()
     {
@@ -209,12 +211,41 @@ public sealed class SqliteGuardStartTests : GuardStartTests
 
 public sealed class RedisGuardStartTests : GuardStartTests
 {
+    private string _redis = string.Empty;
+
     internal override async Task<ApprovalSidecar> StartSidecarAsync(Func<IApprovalStore, IApprovalStore> wrapStore)
     {
         var redis = await Infrastructure.RedisServer.StartAsync();
+        _redis = redis.Endpoint;
         var sidecar = await ApprovalSidecar.StartAsync(redis: redis.Endpoint, wrapStore: wrapStore);
         sidecar.Owned.Add(redis);
         return sidecar;
+    }
+
+    [Fact]
+    public async Task DeadlineScheduler_AnotherSidecarsCreationsWithLaterDeadlines_DoNotWakeIt()
+    {
+        await using var other = await ApprovalSidecar.StartAsync(redis: _redis);
+        var scheduler = other.Services.GetRequiredService<DeadlineScheduler>();
+        using var seen = new StoreContract.ChangeRecorder(other.Services.GetRequiredService<IApprovalStore>());
+        var before = scheduler.Passes;
+        var watch = Stopwatch.StartNew();
+        string? last = null;
+        for (var i = 0; i < 40; i++)
+        {
+            var answer = await Sidecar.Gate.CheckAsync(ApprovalSidecar.Refund(900)).WaitAsync(TimeSpan.FromSeconds(20));
+            Assert.Equal(Verdict.Pending, answer.Verdict);
+            last = answer.ApprovalId;
+        }
+
+        // Every creation reached the other sidecar, with the deadline the store indexes (2 minutes
+        // away): its scheduler slept through them (one pass per second at most, plus the one under way).
+        var change = await seen.WaitForAsync(last!, 1, TimeSpan.FromSeconds(20));
+        Assert.Null(change.Data);
+        Assert.NotNull(change.DeadlineUnixMs);
+        var passes = scheduler.Passes - before;
+        var seconds = watch.Elapsed.TotalSeconds;
+        Assert.True(passes <= Math.Ceiling(seconds) + 2, $"{passes} passes in {seconds:F2} s for 40 creations on another sidecar, due in 2 minutes");
     }
 }
 

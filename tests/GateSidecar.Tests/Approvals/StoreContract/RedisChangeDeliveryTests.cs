@@ -99,17 +99,17 @@ public sealed class RedisChangeDeliveryTests
     [Fact]
     public void Message_ParsesEntryIdWriterAndChange()
     {
-        Assert.True(RedisChangeMessage.TryParse("5-0:w1:2:1:6:ap_abcfinance"u8, out var entry, out var writer, out var change));
+        Assert.True(RedisChangeMessage.TryParse("5-0:w1:1700000000000:2:1:6:ap_abcfinance"u8, out var entry, out var writer, out var change));
         Assert.Equal(new ChangeLogId(5, 0), entry);
         Assert.Equal("w1", Encoding.UTF8.GetString(writer));
-        Assert.Equal(new ApprovalChange("ap_abc", 2, ApprovalState.Pending, "finance"), change);
+        Assert.Equal(new ApprovalChange("ap_abc", 2, ApprovalState.Pending, "finance", DeadlineUnixMs: 1700000000000), change);
 
         // As sidecars of earlier builds publish it: no writer.
         Assert.True(RedisChangeMessage.TryParse("5-1:2:1:6:ap_abcfinance"u8, out entry, out writer, out change));
         Assert.Equal((new ChangeLogId(5, 1), 0), (entry, writer.Length));
-        Assert.Equal(new ApprovalChange("ap_abc", 2, ApprovalState.Pending, "finance"), change);
+        Assert.Equal(new ApprovalChange("ap_abc", 2, ApprovalState.Pending, "finance"), change); // no deadline: null
 
-        foreach (var bad in new[] { "2:1:6:ap_abcfinance", "5-0::2:1:6:ap_abcfinance", "5-0:w1", "5-0:w1:x:1:6:ap_abc", "5-0:" })
+        foreach (var bad in new[] { "2:1:6:ap_abcfinance", "5-0::0:2:1:6:ap_abcfinance", "5-0:w1", "5-0:w1:0", "5-0:w1:2:1:6:ap_abcfinance", "5-0:w1:-1:2:1:6:ap_abc", "5-0:w1:0:x:1:6:ap_abc", "5-0:" })
         {
             Assert.False(RedisChangeMessage.TryParse(Encoding.UTF8.GetBytes(bad), out _, out _, out _), bad);
         }
