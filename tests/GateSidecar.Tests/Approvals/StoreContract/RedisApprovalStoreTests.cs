@@ -66,6 +66,25 @@ public sealed class RedisApprovalStoreTests : StoreTestBase
     }
 
     [Fact]
+    public async Task Changes_PublishedInTheEarlierFormWithoutWriterOrDeadline_AreStillDelivered()
+    {
+        using var recorder = new ChangeRecorder(Store);
+        var first = Pending(Clock.Now);
+        await Store.CreateAsync(first, [], Ct).AsTask().WaitAsync(Timeout, Ct);
+        await recorder.WaitForAsync(first.Approval.ApprovalId, 1, Timeout);
+
+        // As a sidecar of an earlier build publishes a change: "<entry id>:<change>", no writer id
+        // and no deadline; its entry id after every one delivered so far.
+        using var earlier = await ConnectionMultiplexer.ConnectAsync(Server.Endpoint).WaitAsync(Timeout, Ct);
+        var entry = DateTimeOffset.UtcNow.AddMinutes(1).ToUnixTimeMilliseconds() + "-0";
+        var id = "ap_from_an_earlier_build";
+        var channel = new RedisChannel("{gate}:changes", RedisChannel.PatternMode.Literal);
+        await earlier.GetSubscriber().PublishAsync(channel, $"{entry}:3:{(int)ApprovalState.Approved}:{id.Length}:{id}desk").WaitAsync(Timeout, Ct);
+
+        Assert.Equal(new ApprovalChange(id, 3, ApprovalState.Approved, "desk"), await recorder.WaitForAsync(id, 3, Timeout));
+    }
+
+    [Fact]
     public async Task Changes_CarryTheRecordOnlyInTheSidecarThatWroteIt()
     {
         var other = await OpenAsync();
