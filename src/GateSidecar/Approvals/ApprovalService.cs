@@ -24,6 +24,10 @@ internal sealed partial class ApprovalService(
 {
     private const int MaxAttempts = 16;
     private readonly ApprovalStateMachine _machine = new(time);
+    private readonly HeldRecords _held = new();
+
+    /// <summary>Open approvals this sidecar just wrote, for the decisions that follow (see <see cref="HeldRecords"/>).</summary>
+    internal HeldRecords Held => _held;
 
     public IApprovalStore Store => store;
 
@@ -114,6 +118,7 @@ internal sealed partial class ApprovalService(
         probe.Succeeded(record, result.Value.Created);
         if (result.Value.Created && !transition.NeedsToken && decision.Tier != RiskTier.Block)
         {
+            _held.Hold(record);
             LogPending(logger, record.Approval.ApprovalId, record.Approval.Request.Tool, record.Approval.Pool, record.Approval.Rule, ApprovalTelemetry.TraceId(record));
         }
 
@@ -402,9 +407,14 @@ internal sealed partial class ApprovalService(
 
         try
         {
+            // The record this sidecar holds for the approval, if any, serves the first try; it may be
+            // stale, so a refusal is only answered from a fresh read, and a lost compare-and-set reads.
+            var held = _held.Take(approvalId);
             for (var attempt = 0; attempt < MaxAttempts; attempt++)
             {
-                var current = await store.GetAsync(approvalId, cancellationToken).ConfigureAwait(false);
+                var current = held ?? await store.GetAsync(approvalId, cancellationToken).ConfigureAwait(false);
+                var fromHeld = held is not null;
+                held = null;
                 if (current is null)
                 {
                     return ApprovalError.NotFound(approvalId);
@@ -413,6 +423,12 @@ internal sealed partial class ApprovalService(
                 var transition = decide(_machine, current, policy());
                 if (!transition.Ok)
                 {
+                    if (fromHeld)
+                    {
+                        attempt--;
+                        continue;
+                    }
+
                     return transition.Error!;
                 }
 
@@ -424,6 +440,7 @@ internal sealed partial class ApprovalService(
 
                 if (await store.TryUpdateAsync(next.Record, next.ExpectedSeq, next.Audit, cancellationToken).ConfigureAwait(false))
                 {
+                    _held.Hold(next.Record);
                     if (ApprovalTelemetry.Transitioned(current, next.Record))
                     {
                         var a = next.Record.Approval;

@@ -56,6 +56,45 @@ public abstract class GuardStartTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Decide_OnTheSidecarThatCreatedTheApproval_StartsFromTheRecordItHolds_WithoutReadingIt()
+    {
+        var pending = await _sidecar.Gate.CheckAsync(ApprovalSidecar.Refund(900)).WaitAsync(Wait);
+        Assert.Equal(Verdict.Pending, pending.Verdict);
+
+        var decided = await _sidecar.As("alice").DecideAsync(new DecideRequest { ApprovalId = pending.ApprovalId, Verdict = DecisionVerdict.Approve }).WaitAsync(Wait);
+
+        Assert.Equal((ApprovalState.Approved, 2L), (decided.State, decided.Seq));
+        Assert.Equal(0, _store.ReadsOf(pending.ApprovalId));
+    }
+
+    [Fact]
+    public async Task Decide_HeldRecordStale_RefusalOrLostCompareAndSetReadsAgain_SoTheCurrentRecordDecides()
+    {
+        // Two approvals changed behind the sidecar's back (through the inner store) after it held them:
+        // one escalated to finance-leads (carol's pool, not alice's), one cancelled by the agent.
+        var escalated = await _sidecar.Gate.CheckAsync(ApprovalSidecar.Refund(900)).WaitAsync(Wait);
+        var cancelled = await _sidecar.Gate.CheckAsync(ApprovalSidecar.Refund(901)).WaitAsync(Wait);
+        var later = new ApprovalStateMachine(new ManualClock(DateTimeOffset.UtcNow.AddHours(1)));
+        var inner = _store.Inner;
+        var current = (await inner.GetAsync(escalated.ApprovalId, CancellationToken.None))!;
+        var escalation = later.Timeout(current)!;
+        Assert.True(await inner.TryUpdateAsync(escalation.Record, escalation.ExpectedSeq, escalation.Audit, CancellationToken.None));
+        Assert.Equal("finance-leads", escalation.Record.Approval.Pool);
+        current = (await inner.GetAsync(cancelled.ApprovalId, CancellationToken.None))!;
+        var cancel = later.Cancel(current, "agent:agent-7", "withdrawn").Value!;
+        Assert.True(await inner.TryUpdateAsync(cancel.Record, cancel.ExpectedSeq, cancel.Audit, CancellationToken.None));
+
+        // The held record says pool finance: carol would be refused on it; the fresh read lets her decide.
+        var decided = await _sidecar.As("carol").DecideAsync(new DecideRequest { ApprovalId = escalated.ApprovalId, Verdict = DecisionVerdict.Approve }).WaitAsync(Wait);
+        Assert.Equal((ApprovalState.Approved, 3L, "finance-leads"), (decided.State, decided.Seq, decided.Pool));
+
+        // The held record says pending: alice's approval loses the compare-and-set and is answered from the store.
+        var refused = await Assert.ThrowsAsync<RpcException>(() => _sidecar.As("alice").DecideAsync(new DecideRequest { ApprovalId = cancelled.ApprovalId, Verdict = DecisionVerdict.Approve })).WaitAsync(Wait);
+        Assert.Equal(StatusCode.FailedPrecondition, refused.Status);
+        Assert.Equal(ApprovalState.Cancelled, (await inner.GetAsync(cancelled.ApprovalId, CancellationToken.None))!.Approval.State);
+    }
+
+    [Fact]
     public async Task Guard_RetriedCallId_StreamsTheExistingApprovalFromARead()
     {
         var request = ApprovalSidecar.Refund(900);
