@@ -192,6 +192,7 @@ internal sealed partial class ApprovalService(
 
             if (await store.TryUpdateAsync(transition.Record, transition.ExpectedSeq, transition.Audit, cancellationToken).ConfigureAwait(false))
             {
+                _held.Hold(transition.Record); // an escalation stays open: its decision starts from it
                 ApprovalTelemetry.Transitioned(current, transition.Record);
                 LogTimeout(logger, approvalId, ApprovalStates.Name(transition.Record.Approval.State), transition.Record.Approval.Pool, ApprovalTelemetry.TraceId(current));
                 return true;
