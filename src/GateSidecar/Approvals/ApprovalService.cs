@@ -26,9 +26,6 @@ internal sealed partial class ApprovalService(
     private readonly ApprovalStateMachine _machine = new(time);
     private readonly HeldRecords _held = new();
 
-    /// <summary>Open approvals this sidecar just wrote, for the decisions that follow (see <see cref="HeldRecords"/>).</summary>
-    internal HeldRecords Held => _held;
-
     public IApprovalStore Store => store;
 
     public CompiledPolicy Policy => policy();
@@ -413,9 +410,8 @@ internal sealed partial class ApprovalService(
             var held = _held.Take(approvalId);
             for (var attempt = 0; attempt < MaxAttempts; attempt++)
             {
-                var current = held ?? await store.GetAsync(approvalId, cancellationToken).ConfigureAwait(false);
-                var fromHeld = held is not null;
-                held = null;
+                var fromHeld = attempt == 0 && held is not null;
+                var current = fromHeld ? held : await store.GetAsync(approvalId, cancellationToken).ConfigureAwait(false);
                 if (current is null)
                 {
                     return ApprovalError.NotFound(approvalId);
@@ -426,7 +422,6 @@ internal sealed partial class ApprovalService(
                 {
                     if (fromHeld)
                     {
-                        attempt--;
                         continue;
                     }
 

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using GateSidecar.Approvals.Stored;
 
 namespace GateSidecar.Approvals;
@@ -16,8 +15,7 @@ internal sealed class HeldRecords
 {
     public const int Capacity = 4096;
 
-    private readonly ConcurrentDictionary<string, StoredApproval> _records = new(StringComparer.Ordinal);
-    private readonly ConcurrentQueue<string> _order = new();
+    private readonly RecentMap<string, StoredApproval> _records = new(Capacity, StringComparer.Ordinal);
 
     /// <summary>Holds <paramref name="record"/> when it is open (a closed approval takes no decision).</summary>
     public void Hold(StoredApproval record)
@@ -28,13 +26,7 @@ internal sealed class HeldRecords
         }
 
         // A copy: what the caller does with its record afterwards never reaches a decision.
-        var id = record.Approval.ApprovalId;
-        _records[id] = record.Clone();
-        _order.Enqueue(id);
-        while (_order.Count > Capacity && _order.TryDequeue(out var oldest))
-        {
-            _records.TryRemove(oldest, out _);
-        }
+        _records.Set(record.Approval.ApprovalId, record.Clone());
     }
 
     /// <summary>The record held for <paramref name="approvalId"/>, taken (null when none).</summary>

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
 
@@ -21,8 +20,7 @@ internal sealed class RedisOwnWrites
 {
     public const int Capacity = 8192;
 
-    private readonly ConcurrentDictionary<(string Id, long Seq), Offer> _offers = new();
-    private readonly ConcurrentQueue<(string Id, long Seq)> _order = new();
+    private readonly RecentMap<(string Id, long Seq), Offer> _offers = new(Capacity);
     private readonly byte[] _writerIdBytes;
     private long _attached;
     private long _missed;
@@ -58,25 +56,13 @@ internal sealed class RedisOwnWrites
     /// </summary>
     public Offer? Add(string approvalId, long seq, byte[] data, long deadlineMs)
     {
-        var key = (approvalId, seq);
         var offer = new Offer(data, deadlineMs);
-        if (!_offers.TryAdd(key, offer))
-        {
-            return null;
-        }
-
-        _order.Enqueue(key);
-        while (_order.Count > Capacity && _order.TryDequeue(out var oldest))
-        {
-            _offers.TryRemove(oldest, out _);
-        }
-
-        return offer;
+        return _offers.TryAdd((approvalId, seq), offer) ? offer : null;
     }
 
     /// <summary>The write did not apply, or may not have: its offer is withdrawn (only its own).</summary>
     public void Forget(string approvalId, long seq, Offer offer) =>
-        _offers.TryRemove(KeyValuePair.Create((approvalId, seq), offer));
+        _offers.TryRemove((approvalId, seq), offer);
 
     /// <summary>
     /// The change with this process's record and deadline when it is this process's write;

@@ -32,7 +32,6 @@ internal sealed class RedisWriter : IAsyncDisposable
     private readonly Task _loop;
     private static readonly TimeSpan TurnWait = TimeSpan.FromMilliseconds(1);
 
-    private readonly RedisValue _writerId;
     private long _headSeq = UnknownHead;
     private string _headHash = AuditChain.Genesis;
 
@@ -41,7 +40,6 @@ internal sealed class RedisWriter : IAsyncDisposable
     public RedisWriter(RedisConnection connection, RedisKeys keys, RedisStoreOptions options, ILogger logger, RedisOwnWrites ownWrites)
     {
         _ownWrites = ownWrites;
-        _writerId = ownWrites.WriterId;
         _connection = connection;
         _keys = keys;
         _options = options;
@@ -137,7 +135,7 @@ internal sealed class RedisWriter : IAsyncDisposable
             }
 
             args.Add(_changeLogLength);
-            args.Add(_writerId);
+            args.Add(_ownWrites.WriterId);
 
             // 2. One script call applies the writes in order until one cannot apply.
             RedisResult[] reply;
