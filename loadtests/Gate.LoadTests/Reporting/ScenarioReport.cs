@@ -66,17 +66,37 @@ internal sealed class ScenarioReport
 
     public void Figure(string name, double value, string unit) => Figures.Add(new Figure(name, value, unit));
 
-    public void Latency(string name, string description, LatencyHistogram histogram) =>
-        Latencies.Add(new NamedLatency(name, description, LatencySummary.Of(histogram)));
-
-    /// <summary>Adds the CPU time and bytes written per call of each process as figures.</summary>
-    public void CpuPerCall(IReadOnlyList<(string Name, double Value, string Unit)> perCall, string per = "call")
+    /// <summary>Adds a latency row; the wake-up lateness row, once added, stays the last.</summary>
+    public void Latency(string name, string description, LatencyHistogram histogram)
     {
-        foreach (var (name, value, unit) in perCall)
+        var row = new NamedLatency(name, description, LatencySummary.Of(histogram));
+        if (Latencies.Count > 0 && Latencies[^1].Name == WakeLatenessName && name != WakeLatenessName)
+        {
+            Latencies.Insert(Latencies.Count - 1, row);
+        }
+        else
+        {
+            Latencies.Add(row);
+        }
+    }
+
+    /// <summary>
+    /// Adds the CPU time and bytes written per call of each process as figures, and the measured
+    /// window's wake-up lateness as a latency row.
+    /// </summary>
+    public void CpuPerCall(WindowUsage window, string per = "call")
+    {
+        ArgumentNullException.ThrowIfNull(window);
+        foreach (var (name, value, unit) in window.PerCall)
         {
             Figure(string.Format(System.Globalization.CultureInfo.InvariantCulture, name, per), value, unit);
         }
+
+        Latency(WakeLatenessName, "a driver thread asking to sleep 5 ms, how much longer it slept: the delay before a woken thread runs on this machine during the measured window", window.WakeLateness);
     }
+
+    /// <summary>The name of the latency row <see cref="CpuPerCall"/> adds.</summary>
+    public const string WakeLatenessName = "wake-up lateness (host)";
 
     /// <summary>
     /// How much the machine computed (<see cref="HostProbe"/>, one thread per core) before the run
