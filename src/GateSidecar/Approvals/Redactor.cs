@@ -4,8 +4,10 @@ using Google.Protobuf.WellKnownTypes;
 namespace GateSidecar.Approvals;
 
 /// <summary>
-/// Masks the policy's <c>redact</c> paths as <c>"***"</c> in everything a person or a log can see.
-/// The agent's own view (the Gate service) is never redacted: it must execute the arguments.
+/// Masks the policy's <c>redact</c> paths as <c>"***"</c> in everything a person or a log can see,
+/// and leaves the execution token out of it: the token authorises the call and belongs to the
+/// agent alone. The agent's own view (the Gate service) is never redacted: it must execute the
+/// arguments.
 /// </summary>
 internal static class Redactor
 {
@@ -13,12 +15,22 @@ internal static class Redactor
 
     private static readonly Value MaskValue = Value.ForString(Mask);
 
-    /// <summary>A redacted copy of <paramref name="approval"/>; the original is untouched.</summary>
+    /// <summary>
+    /// A redacted copy of <paramref name="approval"/> without its token; the original is untouched
+    /// (and returned as it is when there is nothing to mask and no token).
+    /// </summary>
     public static Approval Redact(Approval approval, IReadOnlyList<string> paths)
     {
         if (paths.Count == 0)
         {
-            return approval;
+            if (approval.Token.Length == 0)
+            {
+                return approval;
+            }
+
+            var withoutToken = approval.Clone();
+            withoutToken.Token = string.Empty;
+            return withoutToken;
         }
 
         var copy = approval.Clone();
@@ -58,7 +70,7 @@ internal static class Redactor
 
     public static ApprovalEvent Redact(ApprovalEvent evt, IReadOnlyList<string> paths)
     {
-        if (paths.Count == 0 || evt.Approval is null)
+        if (evt.Approval is null || (paths.Count == 0 && evt.Approval.Token.Length == 0))
         {
             return evt;
         }
