@@ -1,3 +1,4 @@
+using Google.Protobuf;
 using GateSidecar.Approvals.Stored;
 
 namespace GateSidecar.Approvals;
@@ -15,7 +16,7 @@ internal sealed class HeldRecords
 {
     public const int Capacity = 4096;
 
-    private readonly RecentMap<string, StoredApproval> _records = new(Capacity, StringComparer.Ordinal);
+    private readonly RecentMap<string, byte[]> _records = new(Capacity, StringComparer.Ordinal);
 
     /// <summary>Holds <paramref name="record"/> when it is open (a closed approval takes no decision).</summary>
     public void Hold(StoredApproval record)
@@ -25,12 +26,14 @@ internal sealed class HeldRecords
             return;
         }
 
-        // A copy: what the caller does with its record afterwards never reaches a decision.
-        _records.Set(record.Approval.ApprovalId, record.Clone());
+        // A copy: what the caller does with its record afterwards never reaches a decision. Held as
+        // its encoding, one flat array per approval instead of a graph of small objects that would
+        // live until the decision (about a second) and be copied by every collection meanwhile.
+        _records.Set(record.Approval.ApprovalId, record.ToByteArray());
     }
 
     /// <summary>The record held for <paramref name="approvalId"/>, taken (null when none).</summary>
-    public StoredApproval? Take(string approvalId) => _records.TryRemove(approvalId, out var record) ? record : null;
+    public StoredApproval? Take(string approvalId) => _records.TryRemove(approvalId, out var encoded) ? StoredApproval.Parser.ParseFrom(encoded) : null;
 
     public int Count => _records.Count;
 }

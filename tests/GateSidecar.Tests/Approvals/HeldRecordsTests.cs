@@ -18,10 +18,12 @@ public sealed class HeldRecordsTests
         held.Hold(pending);
         var escalated = Next(pending, ApprovalState.Escalated, pool: "leads");
         held.Hold(escalated);
+        var asHeld = escalated.Clone();
         escalated.Approval.Pool = "changed after it was held";
 
         var taken = held.Take(id);
         Assert.Equal((2L, "leads"), (taken!.Approval.Seq, taken.Approval.Pool));
+        Assert.Equal(asHeld, taken);
         Assert.Null(held.Take(id));
 
         held.Hold(Next(escalated, ApprovalState.Approved));
