@@ -96,21 +96,24 @@ internal static class SigningKeyFile
     /// <summary>Generates a P-256 key and writes it as PKCS#8 PEM readable by the owner only.</summary>
     /// <returns>The new key, or the key another process wrote to <paramref name="path"/> first.</returns>
     /// <remarks>
-    /// The file is created exclusively (<c>O_CREAT|O_EXCL</c>), so of several sidecars starting at once
-    /// exactly one writes a key and the others load it. (A temporary file moved into place is not
-    /// enough: without overwrite, .NET checks for the target and then renames, and two starts can both
-    /// pass the check.)
+    /// The key is written whole to a file of its own in the same directory, flushed to disk, and then
+    /// linked to <paramref name="path"/> with <c>link(2)</c>, which fails when the name exists: of
+    /// several sidecars starting at once exactly one publishes its key, the others load it, and none
+    /// ever sees the file empty or half written. (Creating <paramref name="path"/> itself exclusively
+    /// left a window: a reader that opened the new, empty file before its creator took its lock made
+    /// the creator's lock fail, and the creator then waited for a key nobody was writing. A temporary
+    /// file moved without overwrite is not enough either: .NET checks for the target and then renames.)
     /// </remarks>
     public static ECDsa CreateAndPersist(string path)
     {
-        var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        var target = Path.GetFullPath(path);
+        var directory = Path.GetDirectoryName(target)!;
+        var temporary = Path.Combine(directory, "." + Path.GetFileName(target) + "." + Guid.NewGuid().ToString("N") + ".tmp");
         var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var created = false;
         try
         {
             CreateDirectory(directory);
-            using var stream = new FileStream(path, OwnerOnly());
-            created = true;
+            using (var stream = new FileStream(temporary, OwnerOnly()))
             using (var writer = new StreamWriter(stream))
             {
                 writer.Write(key.ExportPkcs8PrivateKeyPem());
@@ -119,22 +122,32 @@ internal static class SigningKeyFile
                 stream.Flush(flushToDisk: true);
             }
 
-            return key;
-        }
-        catch (IOException) when (!created && File.Exists(path))
-        {
-            key.Dispose();
-            return Load(path, allowPublicOnly: false, waitForWriter: true);
+            if (KeyFileLink.TryPublish(temporary, target))
+            {
+                return key;
+            }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             key.Dispose();
-            if (created)
-            {
-                File.Delete(path);
-            }
-
+            TryDelete(temporary);
             throw new SigningKeyException($"Cannot write a new signing key to {path}: {e.Message}. Make the directory writable or pass --signing-key FILE.", e);
+        }
+
+        // Another sidecar published its key first: use that one.
+        key.Dispose();
+        return Load(target, allowPublicOnly: false, waitForWriter: true);
+    }
+
+    private static void TryDelete(string file)
+    {
+        try
+        {
+            File.Delete(file);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Best effort: a stray temporary file is harmless (its name starts with a dot).
         }
     }
 

@@ -39,7 +39,7 @@ public sealed class SigningKeyRingTests : IDisposable
     {
         // Many rounds: a start that finds the file just created (empty, or still held by its writer)
         // must wait for the key rather than fail or make its own.
-        for (var round = 0; round < 30; round++)
+        for (var round = 0; round < 60; round++)
         {
             var path = Path.Combine(_dir, $"race-{round}", "signing-key.pem");
             using var go = new Barrier(6);
@@ -58,6 +58,24 @@ public sealed class SigningKeyRingTests : IDisposable
             Assert.Single(kids.Distinct());
             Assert.Equal(["signing-key.pem"], Directory.GetFiles(Path.GetDirectoryName(path)!).Select(Path.GetFileName));
         }
+    }
+
+    [Fact]
+    public void KeyFileLink_PublishesOnlyUnderAFreeName_AndAlwaysRemovesTheWrittenFile()
+    {
+        var target = Path.Combine(_dir, "signing-key.pem");
+        var first = Path.Combine(_dir, ".first.tmp");
+        var second = Path.Combine(_dir, ".second.tmp");
+        File.WriteAllText(first, "first");
+        File.WriteAllText(second, "second");
+
+        Assert.True(KeyFileLink.TryPublish(first, target));
+        Assert.False(KeyFileLink.TryPublish(second, target));
+
+        Assert.Equal("first", File.ReadAllText(target));
+        Assert.Equal(["signing-key.pem"], Directory.GetFiles(_dir).Select(Path.GetFileName));
+        var missing = Assert.Throws<IOException>(() => KeyFileLink.TryPublish(Path.Combine(_dir, ".gone.tmp"), Path.Combine(_dir, "other.pem")));
+        Assert.Contains("errno", missing.Message, StringComparison.Ordinal);
     }
 
     [Fact]
