@@ -4,11 +4,16 @@ namespace GateSidecar.Tokens;
 
 /// <summary>
 /// Publishes a fully written file under its final name only if that name is free, atomically:
-/// <c>link(2)</c> on Unix (fails with <c>EEXIST</c>), a move without replace on Windows.
+/// <c>link(2)</c> on Unix (fails with <c>EEXIST</c>), a move without replace on Windows and on
+/// file systems without hard links.
 /// </summary>
 internal static partial class KeyFileLink
 {
-    private const int EExist = 17; // Linux and macOS
+    // errno values, the same on Linux and macOS except EOPNOTSUPP (95 on Linux).
+    private const int EPerm = 1; // Linux: the file system does not support hard links
+    private const int EExist = 17;
+    private const int EMLink = 31;
+    private const int EOpNotSupp = 95;
 
     /// <summary>
     /// True when <paramref name="written"/> now also has the name <paramref name="target"/>; false
@@ -19,20 +24,18 @@ internal static partial class KeyFileLink
     {
         if (OperatingSystem.IsWindows())
         {
-            try
-            {
-                File.Move(written, target, overwrite: false);
-                return true;
-            }
-            catch (IOException) when (File.Exists(target))
-            {
-                File.Delete(written);
-                return false;
-            }
+            return Move(written, target);
         }
 
         var result = Link(written, target);
         var errno = result == 0 ? 0 : Marshal.GetLastPInvokeError();
+        if (errno is EPerm or EMLink or EOpNotSupp)
+        {
+            // A file system without hard links: the move checks for the name, then renames (a
+            // narrow window in which two first starts could each publish a key; the last one wins).
+            return Move(written, target);
+        }
+
         File.Delete(written);
         if (result == 0)
         {
@@ -45,6 +48,20 @@ internal static partial class KeyFileLink
         }
 
         throw new IOException($"link {written} to {target} failed: {Marshal.GetPInvokeErrorMessage(errno)} (errno {errno})");
+    }
+
+    private static bool Move(string written, string target)
+    {
+        try
+        {
+            File.Move(written, target, overwrite: false);
+            return true;
+        }
+        catch (IOException) when (File.Exists(target))
+        {
+            File.Delete(written);
+            return false;
+        }
     }
 
     [LibraryImport("libc", EntryPoint = "link", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
