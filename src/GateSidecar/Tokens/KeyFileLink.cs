@@ -27,7 +27,16 @@ internal static partial class KeyFileLink
             return Move(written, target);
         }
 
-        var result = Link(written, target);
+        int result;
+        try
+        {
+            result = Link(written, target);
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        {
+            return Move(written, target); // a C library this runtime cannot reach by the name "libc"
+        }
+
         var errno = result == 0 ? 0 : Marshal.GetLastPInvokeError();
         if (errno is EPerm or EMLink or EOpNotSupp)
         {
