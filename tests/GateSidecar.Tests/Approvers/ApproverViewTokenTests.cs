@@ -8,8 +8,8 @@ namespace GateSidecar.Tests.Approvers;
 
 /// <summary>
 /// The execution token belongs to the agent: an approver's view of an approved call (the Decide
-/// answer, StreamPending, ListPending, the console's JSON API) never carries it, also under a policy
-/// with no redact paths (with them the redacted copy already dropped it).
+/// answer, StreamPending's closing event, the console's JSON API) never carries it, also under a
+/// policy with no redact paths (with them the redacted copy already dropped it).
 /// </summary>
 public sealed class ApproverViewTokenTests : IAsyncLifetime
 {
