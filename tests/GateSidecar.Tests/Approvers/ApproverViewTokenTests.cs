@@ -8,7 +8,7 @@ namespace GateSidecar.Tests.Approvers;
 
 /// <summary>
 /// The execution token belongs to the agent: an approver's view of an approved call (the Decide
-/// answer, StreamPending's closing event, the console's JSON API) never carries it, also under a
+/// and DecideBatch answers, StreamPending's closing event, the console's JSON API) never carries it, also under a
 /// policy with no redact paths (with them the redacted copy already dropped it).
 /// </summary>
 public sealed class ApproverViewTokenTests : IAsyncLifetime
@@ -56,6 +56,20 @@ public sealed class ApproverViewTokenTests : IAsyncLifetime
         Assert.Equal(guard.Current.Approval.Token, agentView.Token);
         await guard.DisposeAsync();
         await feed.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task DecideBatch_AnswersWithoutTokens()
+    {
+        var first = (await _sidecar.Gate.CheckAsync(ApproverSidecar.Refund(900)).WaitAsync(Wait)).ApprovalId;
+        var second = (await _sidecar.Gate.CheckAsync(ApproverSidecar.Refund(901)).WaitAsync(Wait)).ApprovalId;
+
+        var batch = await _sidecar.As("alice").DecideBatchAsync(new DecideBatchRequest { ApprovalIds = { first, second }, Verdict = DecisionVerdict.Approve }).WaitAsync(Wait);
+
+        Assert.Equal(2, batch.Results.Count);
+        Assert.All(batch.Results, r => Assert.Equal((0, ApprovalState.Approved, string.Empty), (r.Code, r.Approval.State, r.Approval.Token)));
+        var agentView = await _sidecar.Gate.GetApprovalAsync(new GetApprovalRequest { ApprovalId = first }).WaitAsync(Wait);
+        Assert.NotEmpty(agentView.Token);
     }
 
     private static async Task<ApprovalEvent> MoveToAsync(IAsyncEnumerator<ApprovalEvent> feed, string id, ApprovalState state)
