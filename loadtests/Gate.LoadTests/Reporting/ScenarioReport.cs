@@ -20,6 +20,9 @@ internal sealed record NamedLatency(string Name, string Description, LatencySumm
 /// <summary>Everything a scenario run produced: written as JSON, Markdown and SVG, and printed.</summary>
 internal sealed class ScenarioReport
 {
+    private readonly List<NamedLatency> _latencies = [];
+    private NamedLatency? _wakeLateness;
+
     public required string Scenario { get; init; }
 
     public required string Title { get; init; }
@@ -38,7 +41,8 @@ internal sealed class ScenarioReport
 
     public List<Figure> Figures { get; } = [];
 
-    public List<NamedLatency> Latencies { get; } = [];
+    /// <summary>The latency rows in the order added, then the measured window's wake-up lateness (<see cref="AddWindow"/>).</summary>
+    public IReadOnlyList<NamedLatency> Latencies => _wakeLateness is null ? _latencies : [.. _latencies, _wakeLateness];
 
     public IReadOnlyDictionary<string, long> Statuses { get; set; } = new Dictionary<string, long>();
 
@@ -66,25 +70,14 @@ internal sealed class ScenarioReport
 
     public void Figure(string name, double value, string unit) => Figures.Add(new Figure(name, value, unit));
 
-    /// <summary>Adds a latency row; the wake-up lateness row, once added, stays the last.</summary>
-    public void Latency(string name, string description, LatencyHistogram histogram)
-    {
-        var row = new NamedLatency(name, description, LatencySummary.Of(histogram));
-        if (Latencies.Count > 0 && Latencies[^1].Name == WakeLatenessName && name != WakeLatenessName)
-        {
-            Latencies.Insert(Latencies.Count - 1, row);
-        }
-        else
-        {
-            Latencies.Add(row);
-        }
-    }
+    public void Latency(string name, string description, LatencyHistogram histogram) =>
+        _latencies.Add(new NamedLatency(name, description, LatencySummary.Of(histogram)));
 
     /// <summary>
-    /// Adds the CPU time and bytes written per call of each process as figures, and the measured
-    /// window's wake-up lateness as a latency row.
+    /// What the measured window gave (<see cref="CpuWindow"/>): the CPU time and bytes written per
+    /// call of each process as figures, and the wake-up lateness as the last latency row.
     /// </summary>
-    public void CpuPerCall(WindowUsage window, string per = "call")
+    public void AddWindow(WindowUsage window, string per = "call")
     {
         ArgumentNullException.ThrowIfNull(window);
         foreach (var (name, value, unit) in window.PerCall)
@@ -92,10 +85,13 @@ internal sealed class ScenarioReport
             Figure(string.Format(System.Globalization.CultureInfo.InvariantCulture, name, per), value, unit);
         }
 
-        Latency(WakeLatenessName, "a driver thread asking to sleep 5 ms, how much longer it slept: the delay before a woken thread runs on this machine during the measured window", window.WakeLateness);
+        _wakeLateness = new NamedLatency(
+            WakeLatenessName,
+            string.Create(System.Globalization.CultureInfo.InvariantCulture, $"a driver thread asking to sleep {WakeProbe.Interval.TotalMilliseconds:0} ms, how much longer it slept: the delay before a woken thread runs on this machine during the measured window"),
+            LatencySummary.Of(window.WakeLateness));
     }
 
-    /// <summary>The name of the latency row <see cref="CpuPerCall"/> adds.</summary>
+    /// <summary>The name of the latency row <see cref="AddWindow"/> adds.</summary>
     public const string WakeLatenessName = "wake-up lateness (host)";
 
     /// <summary>

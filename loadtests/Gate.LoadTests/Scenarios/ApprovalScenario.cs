@@ -94,7 +94,7 @@ internal static class ApprovalScenario
         report.Figure("approved (measured window)", metrics.TimeToDecision.Count, "approvals");
         report.Figure("approvals per second (measured window)", metrics.TimeToDecision.Count / options.Duration.TotalSeconds, "approvals/s");
         report.Figure("most approvals pending at once", metrics.MaxPending, "approvals");
-        report.CpuPerCall(cpuPerApproval, "approval");
+        report.AddWindow(cpuPerApproval, "approval");
         report.Latency("time to decision", "agent: Guard sent to APPROVED event received (think time included)", metrics.TimeToDecision);
         report.Latency("Gate overhead", "time to decision minus the bot's think time: Guard to pending event at the bot, plus Decide sent to APPROVED at the agent", metrics.Overhead);
         report.Latency("pending to approver", "Guard sent to the approval's event arriving on the bot's StreamPending", metrics.ToApprover);

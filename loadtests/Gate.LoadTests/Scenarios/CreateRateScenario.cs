@@ -61,7 +61,7 @@ internal static class CreateRateScenario
 
         var rate = recorder.MeasuredCompleted / options.Duration.TotalSeconds;
         report.Figure("pending approvals created per second (measured window)", rate, "approvals/s");
-        report.CpuPerCall(await cpu.EndAsync().ConfigureAwait(false), "approval");
+        report.AddWindow(await cpu.EndAsync().ConfigureAwait(false), "approval");
         report.Latency("Check (pending) latency", "send to answer (closed loop: service time)", recorder.Latency);
         report.Statuses = recorder.Statuses.ToDictionary();
         report.ErrorSamples = recorder.Statuses.Samples;

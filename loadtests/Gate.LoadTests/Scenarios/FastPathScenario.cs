@@ -94,7 +94,7 @@ internal static class FastPathScenario
             report.Figure("sends delayed by the in-flight cap", recorder.Capped, "calls");
         }
 
-        report.CpuPerCall(await cpu.EndAsync().ConfigureAwait(false));
+        report.AddWindow(await cpu.EndAsync().ConfigureAwait(false));
         report.Latency("Check latency", closed ? "send to answer (closed loop: service time)" : "due time to answer (open loop, includes any queueing)", recorder.Latency);
         if (!closed)
         {

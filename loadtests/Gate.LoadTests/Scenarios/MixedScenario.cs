@@ -136,7 +136,7 @@ internal static class MixedScenario
         report.Figure("decisions on sidecar A", bot.DecidedOn(0), "decisions");
         report.Figure("decisions on sidecar B", bot.DecidedOn(1), "decisions");
         report.Figure("Guard streams decided through the other sidecar (measured)", Interlocked.Read(ref cross), "approvals");
-        report.CpuPerCall(cpuPerCall);
+        report.AddWindow(cpuPerCall);
         report.Latency("auto Check", "due time to ALLOW", autoLatency);
         report.Latency("gated time to decision", "due time to APPROVED on Guard (think time included)", gatedDecision);
         report.Latency("decision to Guard event", "last Decide sent to APPROVED on the agent's Guard stream, either sidecar", decisionToAgent);

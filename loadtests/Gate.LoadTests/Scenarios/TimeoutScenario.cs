@@ -157,7 +157,7 @@ internal static class TimeoutScenario
         report.Figure("calls", recorder.Sent, "calls");
         report.Figure("most short deadlines pending at once", Interlocked.Read(ref maxPending), "approvals");
         report.Figure("most deadlines in the index at once", background.Created + Interlocked.Read(ref maxPending), "approvals");
-        report.CpuPerCall(cpuPerCall);
+        report.AddWindow(cpuPerCall);
         report.Latency("fallback lateness (server)", "the EXPIRED/ESCALATED event's time (written by the sidecar, millisecond resolution) minus the approval's deadline", serverLateness);
         report.Latency("fallback lateness (agent)", "the agent's clock when the event arrived on Guard minus the approval's deadline", agentLateness);
         report.Latency("Guard to fallback", "due time to the fallback event at the agent (deadline included)", recorder.Latency);

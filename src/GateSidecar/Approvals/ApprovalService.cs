@@ -355,6 +355,17 @@ internal sealed partial class ApprovalService(
         Actor = record.LastActor,
     };
 
+    /// <summary>
+    /// The event as an approver sees it: <see cref="ToEvent"/> with the approval redacted
+    /// (<see cref="Redactor"/>: masked paths, no token), copied once.
+    /// </summary>
+    public static ApprovalEvent ToPersonEvent(StoredApproval record)
+    {
+        var evt = ToEvent(record);
+        evt.Approval = Redactor.Redact(record.Approval, record.Redact);
+        return evt;
+    }
+
     public static CheckResponse ToResponse(StoredApproval record)
     {
         var a = record.Approval;

@@ -21,19 +21,13 @@ internal static class Redactor
     /// </summary>
     public static Approval Redact(Approval approval, IReadOnlyList<string> paths)
     {
-        if (paths.Count == 0)
+        if (paths.Count == 0 && approval.Token.Length == 0)
         {
-            if (approval.Token.Length == 0)
-            {
-                return approval;
-            }
-
-            var withoutToken = approval.Clone();
-            withoutToken.Token = string.Empty;
-            return withoutToken;
+            return approval;
         }
 
         var copy = approval.Clone();
+        copy.Token = string.Empty;
         foreach (var path in paths)
         {
             if (TrySplit(path, out var root, out var rest))
@@ -64,19 +58,6 @@ internal static class Redactor
             }
         }
 
-        copy.Token = string.Empty;
-        return copy;
-    }
-
-    public static ApprovalEvent Redact(ApprovalEvent evt, IReadOnlyList<string> paths)
-    {
-        if (evt.Approval is null || (paths.Count == 0 && evt.Approval.Token.Length == 0))
-        {
-            return evt;
-        }
-
-        var copy = evt.Clone();
-        copy.Approval = Redact(evt.Approval, paths);
         return copy;
     }
 

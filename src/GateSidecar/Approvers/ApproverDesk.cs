@@ -219,6 +219,6 @@ internal sealed class PendingEvents(ApprovalService approvals, HashSet<string> p
             _seen.Remove(record.Approval.ApprovalId);
         }
 
-        return Redactor.Redact(ApprovalService.ToEvent(record), record.Redact);
+        return ApprovalService.ToPersonEvent(record);
     }
 }

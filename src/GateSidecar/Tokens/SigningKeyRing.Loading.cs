@@ -28,7 +28,8 @@ internal sealed partial class SigningKeyRing
 
         if (File.Exists(defaultPathWhenNone))
         {
-            // Possibly created this very moment by another sidecar starting beside this one.
+            // This build publishes the file complete (SigningKeyFile.CreateAndPersist); an earlier build
+            // starting beside this one creates it empty and then writes it, so wait for that writer.
             return Load([defaultPathWhenNone], waitForWriter: true);
         }
 

@@ -27,7 +27,7 @@ public sealed class WakeProbeTests
         var lateness = new LatencyHistogram();
         lateness.Record(150_000);
         report.Latency("first", "before the window", new LatencyHistogram());
-        report.CpuPerCall(new WindowUsage([("CPU per {0}: driver", 12.5, "µs")], lateness));
+        report.AddWindow(new WindowUsage([("CPU per {0}: driver", 12.5, "µs")], lateness));
         report.Latency("second", "after the window", new LatencyHistogram());
 
         Assert.Equal(["first", "second", ScenarioReport.WakeLatenessName], report.Latencies.Select(l => l.Name));

@@ -149,7 +149,7 @@ internal sealed class ApproverEventStream(ApproverDesk desk, ApprovalService app
             known.Remove(a.ApprovalId);
         }
 
-        return Redactor.Redact(ApprovalService.ToEvent(record), record.Redact);
+        return ApprovalService.ToPersonEvent(record);
     }
 
     /// <summary>What the page shows after <paramref name="snapshot"/>: its approvals at their seq, nothing else.</summary>
