@@ -17,15 +17,17 @@ internal sealed class Deployment : IAsyncDisposable
 {
     private readonly List<SidecarProcess> _processes;
     private readonly RedisProcess? _redis;
+    private readonly Measurement.SidecarGcSink? _gcSink;
     private readonly string? _directory;
     private readonly bool _keepFiles;
 
-    private Deployment(IReadOnlyList<Sidecar> sidecars, string description, List<SidecarProcess> processes, RedisProcess? redis, string? directory, bool keepFiles)
+    private Deployment(IReadOnlyList<Sidecar> sidecars, string description, List<SidecarProcess> processes, RedisProcess? redis, Measurement.SidecarGcSink? gcSink, string? directory, bool keepFiles)
     {
         Sidecars = sidecars;
         Description = description;
         _processes = processes;
         _redis = redis;
+        _gcSink = gcSink;
         _directory = directory;
         _keepFiles = keepFiles;
     }
@@ -44,8 +46,15 @@ internal sealed class Deployment : IAsyncDisposable
         .. _redis is null ? [] : new[] { ("redis-server", _redis.ProcessId) },
     ];
 
-    /// <summary>A meter of the CPU time of the driver and of every process it started.</summary>
-    public Measurement.CpuMeter CpuMeter() => new(Processes);
+    /// <summary>
+    /// A meter of the CPU time of the driver and of every process it started, and of the
+    /// garbage collector of the driver and of every sidecar it started (their metric exports).
+    /// </summary>
+    public Measurement.CpuMeter CpuMeter() => new(Processes)
+    {
+        GcSink = _gcSink,
+        GcSources = [.. _processes.Select((_, i) => ($"sidecar {(char)('A' + i)}", ((char)('A' + i)).ToString()))],
+    };
 
     public static Deployment Attach(IReadOnlyList<Uri> grpc, IReadOnlyList<Uri> http, int connections)
     {
@@ -61,7 +70,7 @@ internal sealed class Deployment : IAsyncDisposable
         }
 
         var description = $"{grpc.Count} running sidecar(s) at {string.Join(", ", grpc)} (not started by the driver)";
-        return new Deployment(sidecars, description, [], null, null, keepFiles: true);
+        return new Deployment(sidecars, description, [], null, null, null, keepFiles: true);
     }
 
     public static async Task<Deployment> StartAsync(LaunchSettings settings, string policy, StoreKind store, int count, string label)
@@ -77,6 +86,7 @@ internal sealed class Deployment : IAsyncDisposable
         RedisProcess? redis = null;
         var processes = new List<SidecarProcess>();
         var sidecars = new List<Sidecar>();
+        var gcSink = Measurement.SidecarGcSink.Start();
         try
         {
             if (store == StoreKind.Redis)
@@ -98,7 +108,12 @@ internal sealed class Deployment : IAsyncDisposable
                         ? new[] { "--store", "redis", "--redis", redis!.Endpoint }
                         : ["--store", "sqlite", "--sqlite", Path.Combine(directory, "gate.db"), "--sqlite-sync", settings.SqliteSync],
                 ];
-                starts.Add(SidecarProcess.StartAsync(settings.SidecarDll, arguments, Path.Combine(directory, $"sidecar-{name}.log"), TimeSpan.FromSeconds(60), settings.SidecarEnvironment));
+                // The sidecar exports its metrics to the driver every second (for the garbage
+                // collector's figures); --sidecar-env entries win (OTEL_METRICS_EXPORTER=none turns it off).
+                var environment = gcSink.EnvironmentFor(name).Concat(settings.SidecarEnvironment)
+                    .GroupBy(e => e.Key, StringComparer.Ordinal)
+                    .ToDictionary(g => g.Key, g => g.Last().Value, StringComparer.Ordinal);
+                starts.Add(SidecarProcess.StartAsync(settings.SidecarDll, arguments, Path.Combine(directory, $"sidecar-{name}.log"), TimeSpan.FromSeconds(60), environment));
             }
 
             foreach (var start in starts)
@@ -124,18 +139,20 @@ internal sealed class Deployment : IAsyncDisposable
                 await redis.DisposeAsync().ConfigureAwait(false);
             }
 
+            await gcSink.DisposeAsync().ConfigureAwait(false);
             throw;
         }
 
         var description = store == StoreKind.Redis
             ? $"{count} sidecar(s), Release build, on one redis-server (AOF on, appendfsync {settings.RedisAppendFsync}{(settings.RedisAofRewriteMinSize is { } minSize ? ", auto-aof-rewrite-min-size " + minSize : string.Empty)}), policy loadtests/policies/{policy}.yaml"
             : $"{count} sidecar(s), Release build, SQLite file store (WAL, synchronous={settings.SqliteSync.ToUpperInvariant()}), policy loadtests/policies/{policy}.yaml";
+        description += "; each sidecar exports its metrics to the driver every second (garbage-collector figures)";
         if (settings.SidecarEnvironment.Count > 0)
         {
             description += "; sidecar environment " + string.Join(' ', settings.SidecarEnvironment.Select(e => $"{e.Key}={e.Value}"));
         }
 
-        return new Deployment(sidecars, description, processes, redis, directory, settings.KeepFiles);
+        return new Deployment(sidecars, description, processes, redis, gcSink, directory, settings.KeepFiles);
     }
 
     public async ValueTask DisposeAsync()
@@ -153,6 +170,11 @@ internal sealed class Deployment : IAsyncDisposable
         if (_redis is not null)
         {
             await _redis.DisposeAsync().ConfigureAwait(false);
+        }
+
+        if (_gcSink is not null)
+        {
+            await _gcSink.DisposeAsync().ConfigureAwait(false);
         }
 
         if (_directory is not null && !_keepFiles)

@@ -74,8 +74,9 @@ internal sealed class ScenarioReport
         _latencies.Add(new NamedLatency(name, description, LatencySummary.Of(histogram)));
 
     /// <summary>
-    /// What the measured window gave (<see cref="CpuWindow"/>): the CPU time and bytes written per
-    /// call of each process as figures, and the wake-up lateness as the last latency row.
+    /// What the measured window gave (<see cref="CpuWindow"/>): the CPU time, bytes written and
+    /// bytes allocated per call and the collector's pauses of each process as figures, and the
+    /// wake-up lateness as the last latency row.
     /// </summary>
     public void AddWindow(WindowUsage window, string per = "call")
     {

@@ -1,0 +1,196 @@
+using Gate.LoadTests.Infrastructure;
+using Gate.LoadTests.Measurement;
+using Google.Protobuf;
+
+namespace Gate.LoadTests.Tests.Measurement;
+
+public sealed class GcFiguresTests
+{
+    [Fact]
+    public void Decoder_SumsTheRuntimeCountersAndSkipsTheRest()
+    {
+        var body = Message(1, Message(2, Message(2,
+            Metric(OtlpGcDecoder.Allocated, Sum(Point(2_000, intValue: 6_000_000))),
+            Metric("gate.checks", Sum(Point(2_000, intValue: 99))),
+            Metric(OtlpGcDecoder.Collections, Sum(
+                Point(2_000, intValue: 7, generation: "gen0"),
+                Point(2_000, intValue: 3, generation: "gen1"),
+                Point(2_500, intValue: 1, generation: "gen2"))),
+            Metric(OtlpGcDecoder.Paused, Sum(Point(2_000, doubleValue: 0.125))),
+            Gauge(OtlpGcDecoder.Allocated, Point(9_000, intValue: 5)))));
+
+        var reading = OtlpGcDecoder.Decode(body);
+
+        Assert.Equal(new GcReading(2_500, 6_000_000, 7, 3, 1, 0.125), reading);
+    }
+
+    [Fact]
+    public void Decoder_WithoutTheCounters_GivesNothing_AndRejectsWhatIsNotProtobuf()
+    {
+        Assert.Null(OtlpGcDecoder.Decode(Message(1, Message(2, Message(2, Metric("gate.checks", Sum(Point(1, intValue: 1))))))));
+        Assert.Null(OtlpGcDecoder.Decode([]));
+        Assert.Throws<InvalidProtocolBufferException>(() => OtlpGcDecoder.Decode([0x0a, 0x05, 0x01]));
+    }
+
+    [Fact]
+    public void Rows_ScaleTheRateBetweenReadingsToTheWindow()
+    {
+        // Readings 2 s apart inside a 10 s window of 5,000 calls: 4 MiB allocated in 2 s is 2 MiB/s,
+        // 20 MiB over the window, 4 KiB (4.096 KB as KiB/1024) per call; 40 ms paused in 2 s is 20 ms/s.
+        var first = new GcReading(1_000_000_000, 1 << 20, 10, 2, 1, 0.5);
+        var last = new GcReading(3_000_000_000, 5 << 20, 14, 3, 1, 0.54);
+
+        var rows = GcReading.Rows("sidecar A", first, last, windowSeconds: 10, calls: 5_000);
+
+        Assert.Equal(2, rows.Count);
+        Assert.Equal("allocated per {0}: sidecar A", rows[0].Name);
+        Assert.Equal(20.0 * 1024 * 1024 / 5_000 / 1024, rows[0].Value, 6);
+        Assert.Equal("garbage collection, time paused a second: sidecar A", rows[1].Name);
+        Assert.Equal(20.0, rows[1].Value, 6);
+        Assert.Equal("ms/s; collections a second gen0 / gen1 / gen2 2.0 / 0.5 / 0.00", rows[1].Unit);
+        Assert.Empty(GcReading.Rows("driver", last, first, 10, 5_000));
+        Assert.Empty(GcReading.Rows("driver", first, last, 10, 0));
+    }
+
+    [Fact]
+    public void DriverReading_CountsItsOwnAllocations()
+    {
+        var before = GcReading.OfThisProcess();
+        var kept = new byte[4 << 20];
+        var after = GcReading.OfThisProcess();
+
+        Assert.True(after.AllocatedBytes - before.AllocatedBytes >= kept.Length);
+        Assert.True(after.TimeUnixNano >= before.TimeUnixNano);
+    }
+
+    /// <summary>The repository's Release sidecar, started with the environment the driver gives it, exports its collector's counters to the sink.</summary>
+    [Fact]
+    public async Task Sink_ReceivesARealSidecarsReadings()
+    {
+        var root = LaunchSettings.FindRepositoryRoot()!;
+        var sidecarDll = LaunchSettings.DefaultSidecarPath(root);
+        Assert.True(File.Exists(sidecarDll), $"{sidecarDll} is missing: build first with dotnet build -c Release Approvals.sln");
+        var work = Directory.CreateTempSubdirectory("gate-load-gc-sink-");
+        await using var sink = SidecarGcSink.Start();
+        try
+        {
+            using (var key = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256))
+            {
+                await File.WriteAllTextAsync(Path.Combine(work.FullName, "key.pem"), key.ExportPkcs8PrivateKeyPem(), TestContext.Current.CancellationToken);
+            }
+
+            var from = GcReading.UnixNanoNow();
+            await using (var sidecar = await SidecarProcess.StartAsync(sidecarDll,
+                ["--grpc-port", "0", "--http-port", "0", "--policy", Path.Combine(root, "loadtests", "policies", "fast-path.yaml"),
+                 "--approvers", Path.Combine(root, "loadtests", "approvers.yaml"), "--store", "sqlite", "--sqlite", Path.Combine(work.FullName, "gate.db"), "--signing-key", Path.Combine(work.FullName, "key.pem")],
+                Path.Combine(work.FullName, "sidecar.log"), TimeSpan.FromSeconds(60), sink.EnvironmentFor("A")))
+            {
+                var deadline = DateTime.UtcNow.AddSeconds(30);
+                while (sink.Readings("A", from, long.MaxValue).Count < 2 && DateTime.UtcNow < deadline)
+                {
+                    await Task.Delay(200, TestContext.Current.CancellationToken);
+                }
+            }
+
+            var readings = sink.Readings("A", from, long.MaxValue);
+            Assert.True(readings.Count >= 2, $"{readings.Count} reading(s) in 30 s; rejected exports: {sink.Rejected}");
+            Assert.All(readings, r => Assert.True(r.AllocatedBytes > 0 && r.TimeUnixNano >= from));
+            Assert.True(readings[^1].AllocatedBytes >= readings[0].AllocatedBytes);
+            Assert.Empty(sink.Readings("B", from, long.MaxValue));
+            Assert.Equal(0, sink.Rejected);
+        }
+        finally
+        {
+            work.Delete(recursive: true);
+        }
+    }
+
+    private static byte[] Message(int field, params byte[][] children)
+    {
+        using var stream = new MemoryStream();
+        var output = new CodedOutputStream(stream);
+        foreach (var child in children)
+        {
+            output.WriteTag(field, WireFormat.WireType.LengthDelimited);
+            output.WriteBytes(ByteString.CopyFrom(child));
+        }
+
+        output.Flush();
+        return stream.ToArray();
+    }
+
+    private static byte[] Metric(string name, byte[] sum) => Build(o =>
+    {
+        o.WriteTag(1, WireFormat.WireType.LengthDelimited);
+        o.WriteString(name);
+        o.WriteTag(3, WireFormat.WireType.LengthDelimited);
+        o.WriteString("By");
+        o.WriteTag(7, WireFormat.WireType.LengthDelimited);
+        o.WriteBytes(ByteString.CopyFrom(sum));
+    });
+
+    private static byte[] Gauge(string name, byte[] point) => Build(o =>
+    {
+        o.WriteTag(1, WireFormat.WireType.LengthDelimited);
+        o.WriteString(name);
+        o.WriteTag(5, WireFormat.WireType.LengthDelimited);
+        o.WriteBytes(ByteString.CopyFrom(Message(1, point)));
+    });
+
+    private static byte[] Sum(params byte[][] points) => Build(o =>
+    {
+        foreach (var point in points)
+        {
+            o.WriteTag(1, WireFormat.WireType.LengthDelimited);
+            o.WriteBytes(ByteString.CopyFrom(point));
+        }
+
+        o.WriteTag(2, WireFormat.WireType.Varint);
+        o.WriteEnum(2); // cumulative
+    });
+
+    private static byte[] Point(long time, long? intValue = null, double? doubleValue = null, string? generation = null) => Build(o =>
+    {
+        if (generation is not null)
+        {
+            var attribute = Build(a =>
+            {
+                a.WriteTag(1, WireFormat.WireType.LengthDelimited);
+                a.WriteString(OtlpGcDecoder.Generation);
+                a.WriteTag(2, WireFormat.WireType.LengthDelimited);
+                a.WriteBytes(ByteString.CopyFrom(Build(v =>
+                {
+                    v.WriteTag(1, WireFormat.WireType.LengthDelimited);
+                    v.WriteString(generation);
+                })));
+            });
+            o.WriteTag(7, WireFormat.WireType.LengthDelimited);
+            o.WriteBytes(ByteString.CopyFrom(attribute));
+        }
+
+        o.WriteTag(2, WireFormat.WireType.Fixed64);
+        o.WriteFixed64(1);
+        o.WriteTag(3, WireFormat.WireType.Fixed64);
+        o.WriteFixed64((ulong)time);
+        if (intValue is { } i)
+        {
+            o.WriteTag(6, WireFormat.WireType.Fixed64);
+            o.WriteSFixed64(i);
+        }
+
+        if (doubleValue is { } d)
+        {
+            o.WriteTag(4, WireFormat.WireType.Fixed64);
+            o.WriteDouble(d);
+        }
+    });
+
+    private static byte[] Build(Action<CodedOutputStream> write)
+    {
+        using var stream = new MemoryStream();
+        var output = new CodedOutputStream(stream);
+        write(output);
+        output.Flush();
+        return stream.ToArray();
+    }
+}
