@@ -24,7 +24,7 @@ internal static partial class KeyFileLink
     {
         if (OperatingSystem.IsWindows())
         {
-            return Move(written, target);
+            return PublishByMove(written, target);
         }
 
         int result;
@@ -34,7 +34,7 @@ internal static partial class KeyFileLink
         }
         catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
         {
-            return Move(written, target); // a C library this runtime cannot reach by the name "libc"
+            return PublishByMove(written, target); // a C library this runtime cannot reach by the name "libc"
         }
 
         var errno = result == 0 ? 0 : Marshal.GetLastPInvokeError();
@@ -42,7 +42,7 @@ internal static partial class KeyFileLink
         {
             // A file system without hard links: the move checks for the name, then renames (a
             // narrow window in which two first starts could each publish a key; the last one wins).
-            return Move(written, target);
+            return PublishByMove(written, target);
         }
 
         File.Delete(written);
@@ -59,7 +59,13 @@ internal static partial class KeyFileLink
         throw new IOException($"link {written} to {target} failed: {Marshal.GetPInvokeErrorMessage(errno)} (errno {errno})");
     }
 
-    private static bool Move(string written, string target)
+    /// <summary>
+    /// The fallback of <see cref="TryPublish"/>: moves <paramref name="written"/> to <paramref name="target"/>
+    /// without replacing it. True when moved; false when <paramref name="target"/> already existed (then
+    /// <paramref name="written"/> is deleted). On a file system without hard links the move checks for the
+    /// name, then renames: not atomic.
+    /// </summary>
+    internal static bool PublishByMove(string written, string target)
     {
         try
         {

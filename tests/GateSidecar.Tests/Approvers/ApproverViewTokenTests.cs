@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Gate.Client;
 using Gate.V1;
 using GateSidecar.Tests.Approvals;
@@ -8,7 +9,7 @@ namespace GateSidecar.Tests.Approvers;
 
 /// <summary>
 /// The execution token belongs to the agent: an approver's view of an approved call (the Decide
-/// and DecideBatch answers, StreamPending's closing event, the console's JSON API) never carries it, also under a
+/// and DecideBatch answers, StreamPending's closing event, the console's JSON API and live feed) never carries it, also under a
 /// policy with no redact paths (with them the redacted copy already dropped it).
 /// </summary>
 public sealed class ApproverViewTokenTests : IAsyncLifetime
@@ -70,6 +71,42 @@ public sealed class ApproverViewTokenTests : IAsyncLifetime
         Assert.All(batch.Results, r => Assert.Equal((0, ApprovalState.Approved, string.Empty), (r.Code, r.Approval.State, r.Approval.Token)));
         var agentView = await _sidecar.Gate.GetApprovalAsync(new GetApprovalRequest { ApprovalId = first }).WaitAsync(Wait);
         Assert.NotEmpty(agentView.Token);
+    }
+
+    [Fact]
+    public async Task ConsoleFeed_ApprovedEventWithoutToken()
+    {
+        var (response, events) = await EventStreamTests.OpenAsync(_sidecar, "/api/v1/events?access_token=alice-token");
+        using (response)
+        using (events)
+        {
+            Assert.Equal("snapshot", (await events.NextAsync()).Name);
+            var id = await _sidecar.PendingAsync(ApproverSidecar.Refund(900));
+            var decided = await ApprovalsApiTests.JsonAsync(await _sidecar.SendAsync(HttpMethod.Post, $"/api/v1/approvals/{id}/decision", "alice", "{\"verdict\":\"APPROVE\"}"));
+            Assert.Equal("APPROVAL_STATE_APPROVED", decided.GetProperty("state").GetString());
+
+            var shown = await FeedMoveToAsync(events, id, "APPROVAL_STATE_APPROVED");
+            var approval = shown.GetProperty("approval");
+            Assert.Equal((id, "APPROVAL_STATE_APPROVED"), (approval.GetProperty("approvalId").GetString(), approval.GetProperty("state").GetString()));
+            Assert.Equal("4111111111111111", approval.GetProperty("request").GetProperty("arguments").GetProperty("card_number").GetString()); // no redaction here
+            Assert.True(!approval.TryGetProperty("token", out var token) || string.IsNullOrEmpty(token.GetString()), $"the feed's event carries a token: {token}");
+
+            var agentView = await _sidecar.Gate.GetApprovalAsync(new GetApprovalRequest { ApprovalId = id }).WaitAsync(Wait);
+            Assert.Equal(3, agentView.Token.Split('.').Length);
+        }
+    }
+
+    /// <summary>The data of the feed's next <c>approval</c> event that shows <paramref name="id"/> in <paramref name="state"/>.</summary>
+    private static async Task<JsonElement> FeedMoveToAsync(EventStreamTests.SseReader events, string id, string state)
+    {
+        while (true)
+        {
+            var (name, data) = await events.NextAsync(Wait);
+            if (name == "approval" && data.GetProperty("approvalId").GetString() == id && data.GetProperty("state").GetString() == state)
+            {
+                return data;
+            }
+        }
     }
 
     private static async Task<ApprovalEvent> MoveToAsync(IAsyncEnumerator<ApprovalEvent> feed, string id, ApprovalState state)

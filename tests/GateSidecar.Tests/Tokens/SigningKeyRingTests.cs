@@ -79,6 +79,33 @@ public sealed class SigningKeyRingTests : IDisposable
     }
 
     [Fact]
+    public void KeyFileLink_PublishByMove_ToAFreeName_MovesTheWrittenFile()
+    {
+        var target = Path.Combine(_dir, "signing-key.pem");
+        var written = Path.Combine(_dir, ".written.tmp");
+        File.WriteAllText(written, "written");
+
+        Assert.True(KeyFileLink.PublishByMove(written, target));
+
+        Assert.Equal("written", File.ReadAllText(target));
+        Assert.Equal(["signing-key.pem"], Directory.GetFiles(_dir).Select(Path.GetFileName));
+    }
+
+    [Fact]
+    public void KeyFileLink_PublishByMove_ToATakenName_KeepsItAndRemovesTheWrittenFile()
+    {
+        var target = Path.Combine(_dir, "signing-key.pem");
+        var written = Path.Combine(_dir, ".written.tmp");
+        File.WriteAllText(target, "original");
+        File.WriteAllText(written, "written");
+
+        Assert.False(KeyFileLink.PublishByMove(written, target));
+
+        Assert.Equal("original", File.ReadAllText(target));
+        Assert.Equal(["signing-key.pem"], Directory.GetFiles(_dir).Select(Path.GetFileName));
+    }
+
+    [Fact]
     public async Task LoadOrCreate_DefaultFileHeldByItsWriter_WaitsForTheKey()
     {
         var path = Path.Combine(_dir, "held", "signing-key.pem");

@@ -15,7 +15,7 @@ public sealed class EventStreamTests : IAsyncLifetime
     public async ValueTask DisposeAsync() => await _sidecar.DisposeAsync();
 
     /// <summary>Reads server-sent events (name, data) from an open response.</summary>
-    private sealed class SseReader(Stream stream) : IDisposable
+    internal sealed class SseReader(Stream stream) : IDisposable
     {
         private readonly StreamReader _reader = new(stream, Encoding.UTF8);
 
@@ -50,11 +50,15 @@ public sealed class EventStreamTests : IAsyncLifetime
         public void Dispose() => _reader.Dispose();
     }
 
-    private async Task<(HttpResponseMessage Response, SseReader Reader)> OpenAsync(string path, Action<HttpRequestMessage>? configure = null)
+    private Task<(HttpResponseMessage Response, SseReader Reader)> OpenAsync(string path, Action<HttpRequestMessage>? configure = null) =>
+        OpenAsync(_sidecar, path, configure);
+
+    /// <summary>Opens the feed at <paramref name="path"/> of <paramref name="sidecar"/> and checks it is an event stream.</summary>
+    internal static async Task<(HttpResponseMessage Response, SseReader Reader)> OpenAsync(ApproverSidecar sidecar, string path, Action<HttpRequestMessage>? configure = null)
     {
         var request = new HttpRequestMessage(HttpMethod.Get, path);
         configure?.Invoke(request);
-        var response = await _sidecar.Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead).WithTimeout();
+        var response = await sidecar.Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead).WithTimeout();
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.MediaType);
         return (response, new SseReader(await response.Content.ReadAsStreamAsync().WithTimeout()));
