@@ -16,68 +16,28 @@ internal static class Redactor
     private static readonly Value MaskValue = Value.ForString(Mask);
 
     /// <summary>
-    /// A redacted copy of <paramref name="approval"/> without its token; the original is untouched
-    /// (and returned as it is when there is nothing to mask and no token).
+    /// The approval as a person may see it: <paramref name="approval"/> itself when it holds none
+    /// of the paths and no token; a shallow copy without the token when it holds a token but none
+    /// of the paths (its messages shared with the original); otherwise a deep copy with the paths
+    /// masked and no token. The original is never changed, and the caller must not change what
+    /// this returns (it may be, or share parts with, the original).
     /// </summary>
     public static Approval Redact(Approval approval, IReadOnlyList<string> paths)
     {
-        if (paths.Count == 0 && approval.Token.Length == 0)
+        if (MaskPaths(approval, paths, apply: false))
         {
-            return approval;
+            var copy = approval.Clone();
+            copy.Token = string.Empty;
+            MaskPaths(copy, paths, apply: true);
+            return copy;
         }
 
-        var copy = approval.Clone();
-        copy.Token = string.Empty;
-        foreach (var path in paths)
-        {
-            if (TrySplit(path, out var root, out var rest))
-            {
-                if (root == "args")
-                {
-                    StructPaths.TrySet(copy.Request?.Arguments, rest, MaskValue);
-                    StructPaths.TrySet(copy.FinalArguments, rest, MaskValue);
-                    foreach (var decision in copy.Decisions)
-                    {
-                        StructPaths.TrySet(decision.EditedArguments, rest, MaskValue);
-                    }
-
-                    RedactPatch(copy.Diff, rest);
-                }
-                else
-                {
-                    StructPaths.TrySet(copy.Request?.Current, rest, MaskValue);
-                }
-            }
-        }
-
-        foreach (var item in copy.Impact)
-        {
-            if (IsRedacted(item.Label, paths))
-            {
-                item.Value = Mask;
-            }
-        }
-
-        return copy;
+        return approval.Token.Length == 0 ? approval : WithoutToken(approval);
     }
 
     /// <summary>Masks patch values whose pointer is at or below a redacted <c>args.</c> path.</summary>
-    public static void RedactPatch(IList<JsonPatchOp> patch, string argsPath)
-    {
-        var pointer = "/" + string.Join('/', argsPath.Split('.').Select(JsonPatch.Escape));
-        foreach (var op in patch)
-        {
-            if (op.Value is not null && (op.Path == pointer || op.Path.StartsWith(pointer + "/", StringComparison.Ordinal)))
-            {
-                op.Value = MaskValue.Clone();
-            }
-        }
-    }
+    public static void RedactPatch(IList<JsonPatchOp> patch, string argsPath) => MaskPatch(patch, argsPath, apply: true);
 
-    /// <summary>
-    /// In <c>edited_arguments</c>, <c>"***"</c> at a redacted path means "keep the original value".
-    /// Returns a copy of <paramref name="edited"/> with those restored from <paramref name="original"/>.
-    /// </summary>
     public static Struct RestoreMasked(Struct edited, Struct? original, IReadOnlyList<string> paths)
     {
         var copy = edited.Clone();
@@ -106,6 +66,113 @@ internal static class Redactor
         }
 
         return false;
+    }
+
+    /// <summary>
+    /// Whether <paramref name="approval"/> holds a value at one of <paramref name="paths"/> (an
+    /// argument, edited argument, patch value or context value that exists, or an impact item of a
+    /// redacted path); with <paramref name="apply"/> every such value is masked in place. One walk
+    /// for both, so the check never disagrees with the masking.
+    /// </summary>
+    private static bool MaskPaths(Approval approval, IReadOnlyList<string> paths, bool apply)
+    {
+        var found = false;
+        foreach (var path in paths)
+        {
+            if (TrySplit(path, out var root, out var rest))
+            {
+                if (root == "args")
+                {
+                    found |= MaskValueAt(approval.Request?.Arguments, rest, apply);
+                    found |= MaskValueAt(approval.FinalArguments, rest, apply);
+                    foreach (var decision in approval.Decisions)
+                    {
+                        found |= MaskValueAt(decision.EditedArguments, rest, apply);
+                    }
+
+                    found |= MaskPatch(approval.Diff, rest, apply);
+                }
+                else
+                {
+                    found |= MaskValueAt(approval.Request?.Current, rest, apply);
+                }
+            }
+
+            if (found && !apply)
+            {
+                return true;
+            }
+        }
+
+        foreach (var item in approval.Impact)
+        {
+            if (IsRedacted(item.Label, paths))
+            {
+                if (!apply)
+                {
+                    return true;
+                }
+
+                found = true;
+                item.Value = Mask;
+            }
+        }
+
+        return found;
+    }
+
+    private static bool MaskValueAt(Struct? root, string dotted, bool apply) =>
+        apply ? StructPaths.TrySet(root, dotted, MaskValue) : StructPaths.TryGet(root, dotted, out _);
+
+    private static bool MaskPatch(IList<JsonPatchOp> patch, string argsPath, bool apply)
+    {
+        var pointer = "/" + string.Join('/', argsPath.Split('.').Select(JsonPatch.Escape));
+        var found = false;
+        foreach (var op in patch)
+        {
+            if (op.Value is not null && (op.Path == pointer || op.Path.StartsWith(pointer + "/", StringComparison.Ordinal)))
+            {
+                if (!apply)
+                {
+                    return true;
+                }
+
+                found = true;
+                op.Value = MaskValue.Clone();
+            }
+        }
+
+        return found;
+    }
+
+    /// <summary>
+    /// A copy of <paramref name="approval"/> without its token that shares every message and list
+    /// element with it (RedactorTests checks that every field of Approval is carried over).
+    /// </summary>
+    private static Approval WithoutToken(Approval approval)
+    {
+        var copy = new Approval
+        {
+            ApprovalId = approval.ApprovalId,
+            State = approval.State,
+            Tier = approval.Tier,
+            Rule = approval.Rule,
+            Reason = approval.Reason,
+            PolicyVersion = approval.PolicyVersion,
+            Request = approval.Request,
+            Pool = approval.Pool,
+            Quorum = approval.Quorum,
+            CreatedAt = approval.CreatedAt,
+            Deadline = approval.Deadline,
+            EscalationLevel = approval.EscalationLevel,
+            FinalArguments = approval.FinalArguments,
+            Edited = approval.Edited,
+            Seq = approval.Seq,
+        };
+        copy.Decisions.Add(approval.Decisions);
+        copy.Diff.Add(approval.Diff);
+        copy.Impact.Add(approval.Impact);
+        return copy;
     }
 
     private static bool TrySplit(string path, out string root, out string rest)
