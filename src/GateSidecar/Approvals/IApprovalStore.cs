@@ -130,8 +130,21 @@ internal readonly record struct CreateResult(bool Created, StoredApproval Record
 /// say. The deadline scheduler sleeps through a change whose deadline is not earlier
 /// than its planned wake and re-plans on any other.
 /// </summary>
-internal readonly record struct ApprovalChange(string ApprovalId, long Seq, ApprovalState State, string Pool, byte[]? Data = null, long? DeadlineUnixMs = null)
+internal sealed record ApprovalChange(string ApprovalId, long Seq, ApprovalState State, string Pool, byte[]? Data = null, long? DeadlineUnixMs = null)
 {
+    private StoredApproval? _committed;
+
+    /// <summary>A copy for <c>with</c>: the same change fields, the parsed record not carried over (its data may differ).</summary>
+    private ApprovalChange(ApprovalChange original)
+    {
+        ApprovalId = original.ApprovalId;
+        Seq = original.Seq;
+        State = original.State;
+        Pool = original.Pool;
+        Data = original.Data;
+        DeadlineUnixMs = original.DeadlineUnixMs;
+    }
+
     /// <summary>
     /// Not a change of one approval: the store could not deliver every change committed before
     /// this point (a Redis subscription gap longer than the change log). A listener that shows
@@ -143,8 +156,39 @@ internal readonly record struct ApprovalChange(string ApprovalId, long Seq, Appr
     /// <summary>Whether this is <see cref="Resync"/>.</summary>
     public bool IsResync => ApprovalId.Length == 0;
 
-    /// <summary>A fresh copy of the committed record, or null when the change does not carry it.</summary>
-    public StoredApproval? Committed() => Data is null ? null : StoredApproval.Parser.ParseFrom(Data);
+    /// <summary>
+    /// The committed record, or null when the change does not carry it. Parsed once, on first
+    /// use, and shared by every listener of this change (the Guard stream and each approver stream
+    /// of the approval): read it, never change it.
+    /// </summary>
+    public StoredApproval? Committed()
+    {
+        if (Data is null)
+        {
+            return null;
+        }
+
+        var parsed = Volatile.Read(ref _committed);
+        if (parsed is null)
+        {
+            parsed = StoredApproval.Parser.ParseFrom(Data);
+            parsed = Interlocked.CompareExchange(ref _committed, parsed, null) ?? parsed;
+        }
+
+        return parsed;
+    }
+
+    /// <summary>Equal when the change fields are (the data compared by reference, as the array it is); the parsed record does not count.</summary>
+    public bool Equals(ApprovalChange? other) =>
+        other is not null
+        && ApprovalId == other.ApprovalId
+        && Seq == other.Seq
+        && State == other.State
+        && Pool == other.Pool
+        && ReferenceEquals(Data, other.Data)
+        && DeadlineUnixMs == other.DeadlineUnixMs;
+
+    public override int GetHashCode() => HashCode.Combine(ApprovalId, Seq, State, Pool, Data, DeadlineUnixMs);
 }
 
 internal sealed record PendingPage(IReadOnlyList<StoredApproval> Items, string? NextPageToken);

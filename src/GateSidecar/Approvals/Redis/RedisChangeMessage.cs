@@ -1,4 +1,5 @@
 using System.Buffers.Text;
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Text;
 using Gate.V1;
@@ -21,9 +22,9 @@ internal static class RedisChangeMessage
     /// <paramref name="writer"/> is empty; no deadline). A writer id never starts with a digit; a
     /// change always does.
     /// </summary>
-    public static bool TryParse(ReadOnlySpan<byte> message, out ChangeLogId entry, out ReadOnlySpan<byte> writer, out ApprovalChange change)
+    public static bool TryParse(ReadOnlySpan<byte> message, out ChangeLogId entry, out ReadOnlySpan<byte> writer, [NotNullWhen(true)] out ApprovalChange? change)
     {
-        change = default;
+        change = null;
         entry = default;
         writer = default;
         var colon = message.IndexOf((byte)':');
@@ -56,9 +57,9 @@ internal static class RedisChangeMessage
     }
 
     /// <summary>Parses a change (a change log entry's field).</summary>
-    public static bool TryParseChange(ReadOnlySpan<byte> message, out ApprovalChange change)
+    public static bool TryParseChange(ReadOnlySpan<byte> message, [NotNullWhen(true)] out ApprovalChange? change)
     {
-        change = default;
+        change = null;
         if (!TryTakeNumber(ref message, out var seq) || !TryTakeNumber(ref message, out var state) ||
             !TryTakeNumber(ref message, out var idLength) || idLength <= 0 || idLength > message.Length)
         {
