@@ -9,7 +9,9 @@ namespace GateSidecar.Approvals;
 /// </summary>
 internal sealed class ChangeFeed : IDisposable
 {
-    private readonly ConcurrentDictionary<string, ConcurrentDictionary<ChangeListener, byte>> _byApproval = new(StringComparer.Ordinal);
+    // The listeners of each approval (usually one: its Guard stream), replaced whole under
+    // _byApprovalWrites and read without it.
+    private readonly ConcurrentDictionary<string, ChangeListener[]> _byApproval = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<ChangeListener, byte> _all = new();
     private readonly Lock _byApprovalWrites = new();
     private readonly IDisposable _subscription;
@@ -25,7 +27,7 @@ internal sealed class ChangeFeed : IDisposable
         var listener = new ChangeListener(this, approvalId);
         lock (_byApprovalWrites)
         {
-            _byApproval.GetOrAdd(approvalId, static _ => new())[listener] = 0;
+            _byApproval[approvalId] = _byApproval.TryGetValue(approvalId, out var others) ? [.. others, listener] : [listener];
         }
 
         return listener;
@@ -52,17 +54,20 @@ internal sealed class ChangeFeed : IDisposable
             return;
         }
 
-        // Under the same lock as Listen: otherwise a listener added to a set that this removal found
-        // empty would be dropped with it and never hear of a change (its stream falling back to
-        // the 2 s re-read). Publishing reads the maps without it.
+        // Under the same lock as Listen: otherwise a listener added between this removal's read and
+        // its write would be dropped with the old list and never hear of a change (its stream
+        // falling back to the 2 s re-read). Publishing reads the lists without it.
         lock (_byApprovalWrites)
         {
-            if (_byApproval.TryGetValue(listener.ApprovalId, out var set))
+            if (_byApproval.TryGetValue(listener.ApprovalId, out var listeners) && Array.IndexOf(listeners, listener) is var index and >= 0)
             {
-                set.TryRemove(listener, out _);
-                if (set.IsEmpty)
+                if (listeners.Length == 1)
                 {
                     _byApproval.TryRemove(listener.ApprovalId, out _);
+                }
+                else
+                {
+                    _byApproval[listener.ApprovalId] = [.. listeners[..index], .. listeners[(index + 1)..]];
                 }
             }
         }
@@ -70,9 +75,9 @@ internal sealed class ChangeFeed : IDisposable
 
     private void OnChange(ApprovalChange change)
     {
-        if (_byApproval.TryGetValue(change.ApprovalId, out var set))
+        if (_byApproval.TryGetValue(change.ApprovalId, out var listeners))
         {
-            foreach (var listener in set.Keys)
+            foreach (var listener in listeners)
             {
                 listener.Post(change);
             }

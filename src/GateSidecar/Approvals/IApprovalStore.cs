@@ -157,9 +157,20 @@ internal sealed record ApprovalChange(string ApprovalId, long Seq, ApprovalState
     public bool IsResync => ApprovalId.Length == 0;
 
     /// <summary>
-    /// The committed record, or null when the change does not carry it. Parsed once, on first
-    /// use, and shared by every listener of this change (the Guard stream and each approver stream
-    /// of the approval): read it, never change it.
+    /// What <see cref="Committed"/> gives without parsing <see cref="Data"/>: the record the writer
+    /// encoded into it (its own object, which nobody changes after the write). Not carried by
+    /// <c>with</c>.
+    /// </summary>
+    public StoredApproval? CommittedRecord
+    {
+        init => _committed = value;
+    }
+
+    /// <summary>
+    /// The committed record, or null when the change does not carry it: the writer's own record
+    /// (<see cref="CommittedRecord"/>) or, without it, parsed once on first use. Shared by every
+    /// listener of this change (the Guard stream and each approver stream of the approval): read
+    /// it, never change it.
     /// </summary>
     public StoredApproval? Committed()
     {

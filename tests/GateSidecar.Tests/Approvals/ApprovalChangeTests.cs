@@ -40,4 +40,15 @@ public sealed class ApprovalChangeTests
         Assert.Equal(new ApprovalChange("ap_1", 1, ApprovalState.Pending, "p", data).GetHashCode(), change.GetHashCode());
         Assert.NotEqual(new ApprovalChange("ap_1", 1, ApprovalState.Pending, "p", Record(1)), change); // another array: another commit
     }
+
+    [Fact]
+    public void CommittedRecord_TheWritersOwnRecord_NotParsed_AndNotCarriedByWith()
+    {
+        var record = new StoredApproval { Approval = new Approval { ApprovalId = "ap_1", Seq = 1 } };
+        var change = new ApprovalChange("ap_1", 1, ApprovalState.Pending, "p", record.ToByteArray()) { CommittedRecord = record };
+
+        Assert.Same(record, change.Committed());
+        Assert.NotSame(record, (change with { Seq = 1 }).Committed());
+        Assert.Equal(record, (change with { Seq = 1 }).Committed());
+    }
 }

@@ -5,9 +5,12 @@ using Google.Protobuf;
 
 namespace GateSidecar.Approvals.Sqlite;
 
-/// <summary>The index columns of one approval row, taken from the record when the write is queued.</summary>
+/// <summary>
+/// The index columns of one approval row, taken from the record when the write is queued, and the
+/// record itself (the writer's own, unchanged from here on), which its change carries to listeners.
+/// </summary>
 internal readonly record struct SqliteApprovalRow(
-    string Id, string Tenant, string CallId, ApprovalState State, string Pool, long DeadlineMs, long Seq, byte[] Data)
+    string Id, string Tenant, string CallId, ApprovalState State, string Pool, long DeadlineMs, long Seq, byte[] Data, StoredApproval Record)
 {
     public static SqliteApprovalRow From(StoredApproval record) => new(
         record.Approval.ApprovalId,
@@ -17,9 +20,10 @@ internal readonly record struct SqliteApprovalRow(
         record.Approval.Pool,
         StoreConventions.IndexedDeadlineMs(record.Approval.State, record.DeadlineUnixMs),
         record.Approval.Seq,
-        record.ToByteArray());
+        record.ToByteArray(),
+        record);
 
-    public ApprovalChange Change => new(Id, Seq, State, Pool, Data, DeadlineMs);
+    public ApprovalChange Change => new(Id, Seq, State, Pool, Data, DeadlineMs) { CommittedRecord = Record };
 }
 
 /// <summary>What a write sees inside the batch transaction: the statements and the chain head.</summary>
