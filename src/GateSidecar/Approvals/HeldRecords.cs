@@ -1,4 +1,3 @@
-using Google.Protobuf;
 using GateSidecar.Approvals.Stored;
 
 namespace GateSidecar.Approvals;
@@ -12,28 +11,28 @@ namespace GateSidecar.Approvals;
 /// stale record never decides and never refuses. Bounded: beyond <see cref="Capacity"/> the oldest
 /// are dropped (their decisions read, as before).
 /// </summary>
+/// <remarks>
+/// The record held is the written object itself, which nobody changes after its write (see
+/// <see cref="IApprovalStore"/>): the Guard stream and the change's listeners keep that same object
+/// until the decision, so holding it costs no copy and no parse, and keeps nothing alive longer.
+/// </remarks>
 internal sealed class HeldRecords
 {
     public const int Capacity = 4096;
 
-    private readonly RecentMap<string, byte[]> _records = new(Capacity, StringComparer.Ordinal);
+    private readonly RecentMap<string, StoredApproval> _records = new(Capacity, StringComparer.Ordinal);
 
     /// <summary>Holds <paramref name="record"/> when it is open (a closed approval takes no decision).</summary>
     public void Hold(StoredApproval record)
     {
-        if (!ApprovalStates.IsOpen(record.Approval.State))
+        if (ApprovalStates.IsOpen(record.Approval.State))
         {
-            return;
+            _records.Set(record.Approval.ApprovalId, record);
         }
-
-        // A copy: what the caller does with its record afterwards never reaches a decision. Held as
-        // its encoding, one flat array per approval instead of a graph of small objects that would
-        // live until the decision (about a second) and be copied by every collection meanwhile.
-        _records.Set(record.Approval.ApprovalId, record.ToByteArray());
     }
 
-    /// <summary>The record held for <paramref name="approvalId"/>, taken (null when none).</summary>
-    public StoredApproval? Take(string approvalId) => _records.TryRemove(approvalId, out var encoded) ? StoredApproval.Parser.ParseFrom(encoded) : null;
+    /// <summary>The record held for <paramref name="approvalId"/>, taken (null when none); read it, never change it.</summary>
+    public StoredApproval? Take(string approvalId) => _records.TryRemove(approvalId, out var record) ? record : null;
 
     public int Count => _records.Count;
 }

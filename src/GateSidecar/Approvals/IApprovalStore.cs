@@ -11,6 +11,11 @@ namespace GateSidecar.Approvals;
 /// for shared stores, in every other sidecar) after it is durable.
 /// </summary>
 /// <remarks>
+/// A record given to <see cref="CreateAsync"/> or <see cref="TryUpdateAsync"/> is the caller's last
+/// word on it: the store may hand that very object to the change's listeners
+/// (<see cref="ApprovalChange.CommittedRecord"/>) and the caller keeps it for its own answer and
+/// the decision that follows (<see cref="HeldRecords"/>), all of them only reading it. A transition
+/// starts from a copy (<see cref="ApprovalStateMachine"/>), never changing the record it was given.
 /// Failures to reach the backing server surface as <see cref="StoreUnavailableException"/>.
 /// Both implementations pass the contract suite in tests/GateSidecar.Tests/Approvals/StoreContract.
 /// </remarks>

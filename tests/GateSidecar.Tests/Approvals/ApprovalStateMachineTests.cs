@@ -302,4 +302,35 @@ public sealed class ApprovalStateMachineTests
         var executed = _machine.ReportOutcome(approved, Outcome.Succeeded, "refund r-1", "agent:agent-1").Value!.Record;
         Assert.Equal(ApprovalState.Executed, executed.Approval.State);
     }
+
+    /// <summary>
+    /// Every transition starts from a copy: the record it was given (the one the Guard stream, the
+    /// change's listeners and HeldRecords share) is never changed.
+    /// </summary>
+    [Fact]
+    public void EveryTransition_LeavesTheRecordItStartedFromUnchanged()
+    {
+        var edited = Refund(700).Arguments;
+        var transitions = new List<(string Name, Func<StoredApproval, object?> Run)>
+        {
+            ("approve", r => _machine.Decide(r, "alice", Verdict(DecisionVerdict.Approve), _policy)),
+            ("reject", r => _machine.Decide(r, "alice", Verdict(DecisionVerdict.Reject, "no"), _policy)),
+            ("edit", r => _machine.Decide(r, "alice", new DecideRequest { ApprovalId = "a1", Verdict = DecisionVerdict.EditAndApprove, EditedArguments = edited }, _policy)),
+            ("escalate", r => _machine.Decide(r, "alice", Verdict(DecisionVerdict.Escalate, "a lead"), _policy)),
+            ("cancel", r => _machine.Cancel(r, "agent:agent-1", "changed my mind")),
+            ("timeout", r => { _clock.Advance(TimeSpan.FromMinutes(3)); return _machine.Timeout(r); }),
+        };
+        foreach (var (name, run) in transitions)
+        {
+            var record = Create(Refund(900));
+            var before = record.Clone();
+            Assert.NotNull(run(record));
+            Assert.True(before.Equals(record), $"{name} changed the record it started from");
+        }
+
+        var approved = _machine.Decide(Create(Refund(900)), "alice", Verdict(DecisionVerdict.Approve), _policy).Value!.Record;
+        var approvedBefore = approved.Clone();
+        Assert.True(_machine.ReportOutcome(approved, Outcome.Succeeded, "done", "agent:agent-1").Ok);
+        Assert.Equal(approvedBefore, approved);
+    }
 }
