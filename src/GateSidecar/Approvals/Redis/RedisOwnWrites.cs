@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using GateSidecar.Approvals.Stored;
 
 namespace GateSidecar.Approvals.Redis;
 
@@ -54,9 +55,9 @@ internal sealed class RedisOwnWrites
     /// Offers a write's record before it is sent; null when another write of this process already
     /// offers the same (id, seq) (only one of them can apply).
     /// </summary>
-    public Offer? Add(string approvalId, long seq, byte[] data, long deadlineMs)
+    public Offer? Add(string approvalId, long seq, byte[] data, long deadlineMs, StoredApproval? record = null)
     {
-        var offer = new Offer(data, deadlineMs);
+        var offer = new Offer(data, deadlineMs, record);
         return _offers.TryAdd((approvalId, seq), offer) ? offer : null;
     }
 
@@ -84,17 +85,23 @@ internal sealed class RedisOwnWrites
         }
 
         Interlocked.Increment(ref _attached);
-        return change with { Data = own.Data, DeadlineUnixMs = StoreConventions.IndexedDeadlineMs(change.State, own.DeadlineMs) };
+        return change with { Data = own.Data, DeadlineUnixMs = StoreConventions.IndexedDeadlineMs(change.State, own.DeadlineMs), CommittedRecord = own.Record };
     }
 
-    /// <summary>One offered record; <see cref="Applied"/> once the script's reply said its write applied.</summary>
-    internal sealed class Offer(byte[] data, long deadlineMs)
+    /// <summary>
+    /// One offered record: its encoding, its deadline and the writer's own object (handed to the
+    /// listeners so that none parses it; null when not given); <see cref="Applied"/> once the
+    /// script's reply said its write applied.
+    /// </summary>
+    internal sealed class Offer(byte[] data, long deadlineMs, StoredApproval? record)
     {
         private volatile bool _applied;
 
         public byte[] Data { get; } = data;
 
         public long DeadlineMs { get; } = deadlineMs;
+
+        public StoredApproval? Record { get; } = record;
 
         public bool Applied => _applied;
 

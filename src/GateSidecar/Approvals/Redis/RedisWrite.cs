@@ -16,6 +16,7 @@ internal abstract class RedisWrite
     private readonly CancellationToken _cancellationToken;
     private readonly IReadOnlyList<AuditEvent> _audit;
     private readonly long[] _auditAtMs;
+    private readonly StoredApproval? _record;
     private RedisOwnWrites.Offer? _offer;
 
     protected RedisWrite(StoredApproval record, IReadOnlyList<AuditEvent> audit, long[] auditAtMs, CancellationToken cancellationToken)
@@ -27,6 +28,7 @@ internal abstract class RedisWrite
         Seq = approval.Seq;
         DeadlineMs = record.DeadlineUnixMs;
         Data = record.ToByteArray();
+        _record = record;
         _audit = audit;
         _auditAtMs = auditAtMs;
         _cancellationToken = cancellationToken;
@@ -94,7 +96,7 @@ internal abstract class RedisWrite
     }
 
     /// <summary>Offers the record to the announcement of this write, before it is sent (see <see cref="RedisOwnWrites"/>).</summary>
-    public void Remember(RedisOwnWrites own) => _offer ??= own.Add(Id, Seq, Data, DeadlineMs);
+    public void Remember(RedisOwnWrites own) => _offer ??= own.Add(Id, Seq, Data, DeadlineMs, _record);
 
     /// <summary>The script's reply said this write applied: a change of its (id, seq) read from the change log is this write too.</summary>
     public void OfferApplied() => _offer?.MarkApplied();

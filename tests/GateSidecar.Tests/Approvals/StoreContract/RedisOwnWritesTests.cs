@@ -48,7 +48,7 @@ public sealed class RedisOwnWritesTests
         Assert.NotNull(first);
         Assert.Null(own.Add("a", 2, [2], 0));
 
-        var other = new RedisOwnWrites.Offer([3], 0);
+        var other = new RedisOwnWrites.Offer([3], 0, null);
         own.Forget("a", 2, other);
         Assert.Equal(("01", (long?)0), Parts(own.Fill(Change("a", 2), fromThisWriter: true)));
     }
@@ -95,6 +95,18 @@ public sealed class RedisOwnWritesTests
         Assert.False(own.IsThisWriter([]));
         Assert.Throws<ArgumentException>(() => new RedisOwnWrites("a:b"));
         Assert.Throws<ArgumentException>(() => new RedisOwnWrites("1ab"));
+    }
+
+    [Fact]
+    public void Fill_CarriesTheWritersOwnRecord_SoNoListenerParsesIt()
+    {
+        var own = new RedisOwnWrites();
+        var record = new GateSidecar.Approvals.Stored.StoredApproval { Approval = new Gate.V1.Approval { ApprovalId = "a", Seq = 1 } };
+        own.Add("a", 1, Google.Protobuf.MessageExtensions.ToByteArray(record), 0, record);
+
+        var filled = own.Fill(Change("a", 1), fromThisWriter: true);
+
+        Assert.Same(record, filled.Committed());
     }
 
     private static (string? Data, long? Deadline) Parts(ApprovalChange change) => (change.Data is null ? null : Convert.ToHexString(change.Data), change.DeadlineUnixMs);
