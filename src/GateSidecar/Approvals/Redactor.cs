@@ -126,6 +126,11 @@ internal static class Redactor
 
     private static bool MaskPatch(IList<JsonPatchOp> patch, string argsPath, bool apply)
     {
+        if (patch.Count == 0)
+        {
+            return false; // the usual case (no edit): no pointer to build
+        }
+
         var pointer = "/" + string.Join('/', argsPath.Split('.').Select(JsonPatch.Escape));
         var found = false;
         foreach (var op in patch)
