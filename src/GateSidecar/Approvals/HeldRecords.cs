@@ -22,12 +22,20 @@ internal sealed class HeldRecords
 
     private readonly RecentMap<string, StoredApproval> _records = new(Capacity, StringComparer.Ordinal);
 
-    /// <summary>Holds <paramref name="record"/> when it is open (a closed approval takes no decision).</summary>
+    /// <summary>
+    /// Holds <paramref name="record"/> when it is open; when it is closed (a closed approval takes no
+    /// decision), lets go of what was held for it, so an approval that expired is not kept until
+    /// newer ones push it out.
+    /// </summary>
     public void Hold(StoredApproval record)
     {
         if (ApprovalStates.IsOpen(record.Approval.State))
         {
             _records.Set(record.Approval.ApprovalId, record);
+        }
+        else
+        {
+            _records.TryRemove(record.Approval.ApprovalId, out _);
         }
     }
 

@@ -26,6 +26,11 @@ public sealed class HeldRecordsTests
 
         held.Hold(Next(escalated, ApprovalState.Approved));
         Assert.Null(held.Take(id));
+
+        held.Hold(escalated);
+        held.Hold(Next(escalated, ApprovalState.Expired)); // closed by a timeout: let go at once
+        Assert.Equal(0, held.Count);
+        Assert.Null(held.Take(id));
     }
 
     [Fact]
