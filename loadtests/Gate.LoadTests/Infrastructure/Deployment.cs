@@ -86,7 +86,7 @@ internal sealed class Deployment : IAsyncDisposable
         RedisProcess? redis = null;
         var processes = new List<SidecarProcess>();
         var sidecars = new List<Sidecar>();
-        var gcSink = Measurement.SidecarGcSink.Start();
+        var gcSink = settings.SidecarGc ? Measurement.SidecarGcSink.Start() : null;
         try
         {
             if (store == StoreKind.Redis)
@@ -108,9 +108,9 @@ internal sealed class Deployment : IAsyncDisposable
                         ? new[] { "--store", "redis", "--redis", redis!.Endpoint }
                         : ["--store", "sqlite", "--sqlite", Path.Combine(directory, "gate.db"), "--sqlite-sync", settings.SqliteSync],
                 ];
-                // The sidecar exports its metrics to the driver every second (for the garbage
-                // collector's figures); --sidecar-env entries win (OTEL_METRICS_EXPORTER=none turns it off).
-                var environment = gcSink.EnvironmentFor(name).Concat(settings.SidecarEnvironment)
+                // With --sidecar-gc the sidecar exports its metrics to the driver every second (for
+                // the garbage collector's figures); --sidecar-env entries win.
+                var environment = (gcSink?.EnvironmentFor(name) ?? new Dictionary<string, string>()).Concat(settings.SidecarEnvironment)
                     .GroupBy(e => e.Key, StringComparer.Ordinal)
                     .ToDictionary(g => g.Key, g => g.Last().Value, StringComparer.Ordinal);
                 starts.Add(SidecarProcess.StartAsync(settings.SidecarDll, arguments, Path.Combine(directory, $"sidecar-{name}.log"), TimeSpan.FromSeconds(60), environment));
@@ -139,14 +139,22 @@ internal sealed class Deployment : IAsyncDisposable
                 await redis.DisposeAsync().ConfigureAwait(false);
             }
 
-            await gcSink.DisposeAsync().ConfigureAwait(false);
+            if (gcSink is not null)
+            {
+                await gcSink.DisposeAsync().ConfigureAwait(false);
+            }
+
             throw;
         }
 
         var description = store == StoreKind.Redis
             ? $"{count} sidecar(s), Release build, on one redis-server (AOF on, appendfsync {settings.RedisAppendFsync}{(settings.RedisAofRewriteMinSize is { } minSize ? ", auto-aof-rewrite-min-size " + minSize : string.Empty)}), policy loadtests/policies/{policy}.yaml"
             : $"{count} sidecar(s), Release build, SQLite file store (WAL, synchronous={settings.SqliteSync.ToUpperInvariant()}), policy loadtests/policies/{policy}.yaml";
-        description += "; each sidecar exports its metrics to the driver every second (garbage-collector figures)";
+        if (gcSink is not null)
+        {
+            description += "; --sidecar-gc: each sidecar exports its metrics to the driver every second (garbage-collector figures; costs the sidecar CPU)";
+        }
+
         if (settings.SidecarEnvironment.Count > 0)
         {
             description += "; sidecar environment " + string.Join(' ', settings.SidecarEnvironment.Select(e => $"{e.Key}={e.Value}"));

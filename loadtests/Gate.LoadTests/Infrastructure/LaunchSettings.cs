@@ -14,6 +14,13 @@ internal sealed record LaunchSettings(
     /// <summary><c>--redis-aof-rewrite-min-size</c> for the redis-server the driver starts (e.g. 4gb); null keeps Redis's 64mb.</summary>
     public string? RedisAofRewriteMinSize { get; init; }
 
+    /// <summary>
+    /// <c>--sidecar-gc</c>: started sidecars export their metrics to the driver every second, for
+    /// the report's rows of their garbage collection. Off by default: metrics cost the sidecar CPU
+    /// (docs/perf/experiments.md), and a run measures the sidecar as it is deployed by default.
+    /// </summary>
+    public bool SidecarGc { get; init; }
+
     /// <summary><c>--sidecar-env</c> as given: NAME=VALUE entries (checked by the runner before anything starts).</summary>
     public IReadOnlyList<string> SidecarEnv { get; init; } = [];
 
