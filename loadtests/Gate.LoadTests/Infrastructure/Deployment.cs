@@ -50,11 +50,7 @@ internal sealed class Deployment : IAsyncDisposable
     /// A meter of the CPU time of the driver and of every process it started, and of the
     /// garbage collector of the driver and of every sidecar it started (their metric exports).
     /// </summary>
-    public Measurement.CpuMeter CpuMeter() => new(Processes)
-    {
-        GcSink = _gcSink,
-        GcSources = [.. _processes.Select((_, i) => ($"sidecar {(char)('A' + i)}", ((char)('A' + i)).ToString()))],
-    };
+    public Measurement.CpuMeter CpuMeter() => new(Processes) { GcSink = _gcSink };
 
     public static Deployment Attach(IReadOnlyList<Uri> grpc, IReadOnlyList<Uri> http, int connections)
     {
@@ -110,9 +106,12 @@ internal sealed class Deployment : IAsyncDisposable
                 ];
                 // With --sidecar-gc the sidecar exports its metrics to the driver every second (for
                 // the garbage collector's figures); --sidecar-env entries win.
-                var environment = (gcSink?.EnvironmentFor(name) ?? new Dictionary<string, string>()).Concat(settings.SidecarEnvironment)
-                    .GroupBy(e => e.Key, StringComparer.Ordinal)
-                    .ToDictionary(g => g.Key, g => g.Last().Value, StringComparer.Ordinal);
+                var environment = new Dictionary<string, string>(gcSink?.EnvironmentFor($"sidecar {name}") ?? new Dictionary<string, string>(), StringComparer.Ordinal);
+                foreach (var (key, value) in settings.SidecarEnvironment)
+                {
+                    environment[key] = value;
+                }
+
                 starts.Add(SidecarProcess.StartAsync(settings.SidecarDll, arguments, Path.Combine(directory, $"sidecar-{name}.log"), TimeSpan.FromSeconds(60), environment));
             }
 

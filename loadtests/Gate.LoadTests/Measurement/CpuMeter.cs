@@ -22,11 +22,8 @@ internal sealed class CpuMeter
         _processes = processes;
     }
 
-    /// <summary>Where the sidecars' garbage-collector readings arrive; null when the driver started none.</summary>
+    /// <summary>Where the sidecars' garbage-collector readings arrive, each under its process name; null without <c>--sidecar-gc</c>.</summary>
     public SidecarGcSink? GcSink { get; init; }
-
-    /// <summary>The sidecars whose readings <see cref="GcSink"/> holds: their report name and their name in the sink.</summary>
-    public IReadOnlyList<(string Name, string SinkName)> GcSources { get; init; } = [];
 
     /// <summary>Usage of each process (and of this driver, named "driver") right now.</summary>
     public IReadOnlyDictionary<string, ProcessUsage> Read()

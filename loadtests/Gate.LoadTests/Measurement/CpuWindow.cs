@@ -43,9 +43,9 @@ internal sealed class CpuWindow
         if (_meter.GcSink is { } sink)
         {
             // The sidecars' readings taken inside the window (one a second): the first and the last.
-            foreach (var (name, sinkName) in _meter.GcSources)
+            foreach (var name in sink.Sources)
             {
-                var readings = sink.Readings(sinkName, gc.TimeUnixNano, end.Gc.TimeUnixNano);
+                var readings = sink.Readings(name, gc.TimeUnixNano, end.Gc.TimeUnixNano);
                 if (readings.Count >= 2)
                 {
                     rows.AddRange(GcReading.Rows(name, readings[0], readings[^1], windowSeconds, windowCalls));

@@ -60,6 +60,9 @@ internal sealed class SidecarGcSink : IAsyncDisposable
         ["OTEL_METRIC_EXPORT_INTERVAL"] = ((int)ExportInterval.TotalMilliseconds).ToString(System.Globalization.CultureInfo.InvariantCulture),
     };
 
+    /// <summary>The names that have sent readings, in order.</summary>
+    public IReadOnlyList<string> Sources => [.. _readings.Keys.Order(StringComparer.Ordinal)];
+
     /// <summary>The readings received from <paramref name="name"/> whose time is within [from, to] (Unix ns), oldest first.</summary>
     public IReadOnlyList<GcReading> Readings(string name, long fromUnixNano, long toUnixNano)
     {

@@ -1,5 +1,6 @@
 using Gate.LoadTests.Infrastructure;
 using Gate.LoadTests.Measurement;
+using Gate.Testing.Otlp;
 using Google.Protobuf;
 
 namespace Gate.LoadTests.Tests.Measurement;
@@ -9,15 +10,12 @@ public sealed class GcFiguresTests
     [Fact]
     public void Decoder_SumsTheRuntimeCountersAndSkipsTheRest()
     {
-        var body = Message(1, Message(2, Message(2,
-            Metric(OtlpGcDecoder.Allocated, Sum(Point(2_000, intValue: 6_000_000))),
-            Metric("gate.checks", Sum(Point(2_000, intValue: 99))),
-            Metric(OtlpGcDecoder.Collections, Sum(
-                Point(2_000, intValue: 7, generation: "gen0"),
-                Point(2_000, intValue: 3, generation: "gen1"),
-                Point(2_500, intValue: 1, generation: "gen2"))),
-            Metric(OtlpGcDecoder.Paused, Sum(Point(2_000, doubleValue: 0.125))),
-            Gauge(OtlpGcDecoder.Allocated, Point(9_000, intValue: 5)))));
+        var body = Export(
+            Sum(OtlpGcDecoder.Allocated, Point(2_000, intValue: 6_000_000)),
+            Sum("gate.checks", Point(2_000, intValue: 99)),
+            Sum(OtlpGcDecoder.Collections, Point(2_000, intValue: 7, generation: "gen0"), Point(2_000, intValue: 3, generation: "gen1"), Point(2_500, intValue: 1, generation: "gen2")),
+            Sum(OtlpGcDecoder.Paused, Point(2_000, doubleValue: 0.125)),
+            new Metric { Name = OtlpGcDecoder.Allocated, Gauge = new Gauge { DataPoints = { Point(9_000, intValue: 5) } } });
 
         var reading = OtlpGcDecoder.Decode(body);
 
@@ -27,7 +25,7 @@ public sealed class GcFiguresTests
     [Fact]
     public void Decoder_WithoutTheCounters_GivesNothing_AndRejectsWhatIsNotProtobuf()
     {
-        Assert.Null(OtlpGcDecoder.Decode(Message(1, Message(2, Message(2, Metric("gate.checks", Sum(Point(1, intValue: 1))))))));
+        Assert.Null(OtlpGcDecoder.Decode(Export(Sum("gate.checks", Point(1, intValue: 1)))));
         Assert.Null(OtlpGcDecoder.Decode([]));
         Assert.Throws<InvalidProtocolBufferException>(() => OtlpGcDecoder.Decode([0x0a, 0x05, 0x01]));
     }
@@ -83,20 +81,20 @@ public sealed class GcFiguresTests
             await using (var sidecar = await SidecarProcess.StartAsync(sidecarDll,
                 ["--grpc-port", "0", "--http-port", "0", "--policy", Path.Combine(root, "loadtests", "policies", "fast-path.yaml"),
                  "--approvers", Path.Combine(root, "loadtests", "approvers.yaml"), "--store", "sqlite", "--sqlite", Path.Combine(work.FullName, "gate.db"), "--signing-key", Path.Combine(work.FullName, "key.pem")],
-                Path.Combine(work.FullName, "sidecar.log"), TimeSpan.FromSeconds(60), sink.EnvironmentFor("A")))
+                Path.Combine(work.FullName, "sidecar.log"), TimeSpan.FromSeconds(60), sink.EnvironmentFor("sidecar A")))
             {
                 var deadline = DateTime.UtcNow.AddSeconds(30);
-                while (sink.Readings("A", from, long.MaxValue).Count < 2 && DateTime.UtcNow < deadline)
+                while (sink.Readings("sidecar A", from, long.MaxValue).Count < 2 && DateTime.UtcNow < deadline)
                 {
                     await Task.Delay(200, TestContext.Current.CancellationToken);
                 }
             }
 
-            var readings = sink.Readings("A", from, long.MaxValue);
+            var readings = sink.Readings("sidecar A", from, long.MaxValue);
             Assert.True(readings.Count >= 2, $"{readings.Count} reading(s) in 30 s; rejected exports: {sink.Rejected}");
             Assert.All(readings, r => Assert.True(r.AllocatedBytes > 0 && r.TimeUnixNano >= from));
             Assert.True(readings[^1].AllocatedBytes >= readings[0].AllocatedBytes);
-            Assert.Empty(sink.Readings("B", from, long.MaxValue));
+            Assert.Equal(["sidecar A"], sink.Sources);
             Assert.Equal(0, sink.Rejected);
         }
         finally
@@ -105,92 +103,30 @@ public sealed class GcFiguresTests
         }
     }
 
-    private static byte[] Message(int field, params byte[][] children)
+    private static byte[] Export(params Metric[] metrics) =>
+        new ExportMetricsServiceRequest { ResourceMetrics = { new ResourceMetrics { ScopeMetrics = { new ScopeMetrics { Metrics = { metrics } } } } } }.ToByteArray();
+
+    private static Metric Sum(string name, params NumberDataPoint[] points) =>
+        new() { Name = name, Unit = "By", Sum = new Sum { AggregationTemporality = AggregationTemporality.Cumulative, DataPoints = { points } } };
+
+    private static NumberDataPoint Point(long time, long? intValue = null, double? doubleValue = null, string? generation = null)
     {
-        using var stream = new MemoryStream();
-        var output = new CodedOutputStream(stream);
-        foreach (var child in children)
-        {
-            output.WriteTag(field, WireFormat.WireType.LengthDelimited);
-            output.WriteBytes(ByteString.CopyFrom(child));
-        }
-
-        output.Flush();
-        return stream.ToArray();
-    }
-
-    private static byte[] Metric(string name, byte[] sum) => Build(o =>
-    {
-        o.WriteTag(1, WireFormat.WireType.LengthDelimited);
-        o.WriteString(name);
-        o.WriteTag(3, WireFormat.WireType.LengthDelimited);
-        o.WriteString("By");
-        o.WriteTag(7, WireFormat.WireType.LengthDelimited);
-        o.WriteBytes(ByteString.CopyFrom(sum));
-    });
-
-    private static byte[] Gauge(string name, byte[] point) => Build(o =>
-    {
-        o.WriteTag(1, WireFormat.WireType.LengthDelimited);
-        o.WriteString(name);
-        o.WriteTag(5, WireFormat.WireType.LengthDelimited);
-        o.WriteBytes(ByteString.CopyFrom(Message(1, point)));
-    });
-
-    private static byte[] Sum(params byte[][] points) => Build(o =>
-    {
-        foreach (var point in points)
-        {
-            o.WriteTag(1, WireFormat.WireType.LengthDelimited);
-            o.WriteBytes(ByteString.CopyFrom(point));
-        }
-
-        o.WriteTag(2, WireFormat.WireType.Varint);
-        o.WriteEnum(2); // cumulative
-    });
-
-    private static byte[] Point(long time, long? intValue = null, double? doubleValue = null, string? generation = null) => Build(o =>
-    {
-        if (generation is not null)
-        {
-            var attribute = Build(a =>
-            {
-                a.WriteTag(1, WireFormat.WireType.LengthDelimited);
-                a.WriteString(OtlpGcDecoder.Generation);
-                a.WriteTag(2, WireFormat.WireType.LengthDelimited);
-                a.WriteBytes(ByteString.CopyFrom(Build(v =>
-                {
-                    v.WriteTag(1, WireFormat.WireType.LengthDelimited);
-                    v.WriteString(generation);
-                })));
-            });
-            o.WriteTag(7, WireFormat.WireType.LengthDelimited);
-            o.WriteBytes(ByteString.CopyFrom(attribute));
-        }
-
-        o.WriteTag(2, WireFormat.WireType.Fixed64);
-        o.WriteFixed64(1);
-        o.WriteTag(3, WireFormat.WireType.Fixed64);
-        o.WriteFixed64((ulong)time);
+        var point = new NumberDataPoint { StartTimeUnixNano = 1, TimeUnixNano = (ulong)time };
         if (intValue is { } i)
         {
-            o.WriteTag(6, WireFormat.WireType.Fixed64);
-            o.WriteSFixed64(i);
+            point.AsInt = i;
         }
 
         if (doubleValue is { } d)
         {
-            o.WriteTag(4, WireFormat.WireType.Fixed64);
-            o.WriteDouble(d);
+            point.AsDouble = d;
         }
-    });
 
-    private static byte[] Build(Action<CodedOutputStream> write)
-    {
-        using var stream = new MemoryStream();
-        var output = new CodedOutputStream(stream);
-        write(output);
-        output.Flush();
-        return stream.ToArray();
+        if (generation is not null)
+        {
+            point.Attributes.Add(new KeyValue { Key = OtlpGcDecoder.Generation, Value = new AnyValue { StringValue = generation } });
+        }
+
+        return point;
     }
 }

@@ -1,4 +1,4 @@
-using GateSidecar.Tests.Telemetry.Otlp;
+using Gate.Testing.Otlp;
 using Google.Protobuf;
 
 namespace GateSidecar.Tests.Telemetry;

@@ -1,4 +1,4 @@
-using GateSidecar.Tests.Telemetry.Otlp;
+using Gate.Testing.Otlp;
 
 namespace GateSidecar.Tests.Telemetry;
 

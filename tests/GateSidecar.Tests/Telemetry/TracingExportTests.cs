@@ -1,7 +1,7 @@
 using System.Text;
 using Gate.V1;
 using GateSidecar.Tests.Approvals.Functional;
-using GateSidecar.Tests.Telemetry.Otlp;
+using Gate.Testing.Otlp;
 
 namespace GateSidecar.Tests.Telemetry;
 
