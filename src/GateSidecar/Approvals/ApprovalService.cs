@@ -357,7 +357,7 @@ internal sealed partial class ApprovalService(
 
     /// <summary>
     /// The event as an approver sees it: <see cref="ToEvent"/> with the approval redacted
-    /// (<see cref="Redactor"/>: masked paths, no token), copied once.
+    /// (<see cref="Redactor"/>: masked paths, no token; copied only as deep as that needs).
     /// </summary>
     public static ApprovalEvent ToPersonEvent(StoredApproval record)
     {
