@@ -11,7 +11,7 @@ internal readonly record struct GcReading(long TimeUnixNano, double AllocatedByt
     /// <summary>This driver's totals right now.</summary>
     public static GcReading OfThisProcess() => new(
         UnixNanoNow(),
-        GC.GetTotalAllocatedBytes(precise: false),
+        GC.GetTotalAllocatedBytes(precise: true), // exact: read twice a run, the cost does not matter
         GC.CollectionCount(0) - GC.CollectionCount(1), // CollectionCount(n) counts collections of generation n or higher
         GC.CollectionCount(1) - GC.CollectionCount(2),
         GC.CollectionCount(2),
