@@ -194,7 +194,7 @@ internal sealed class ApproverBot : IAsyncDisposable
     /// <summary>The bot's record of an approval seen via <paramref name="via"/>; its decisions start the first time.</summary>
     private BotDecision Take(Approval approval, string via, long? seenNs = null)
     {
-        var decision = _decisions.GetOrAdd(approval.ApprovalId, static (_, state) => new BotDecision(state.now, state.via, state.approval), (now: seenNs ?? MonotonicClock.NowNs(), via, approval));
+        var decision = _decisions.GetOrAdd(approval.ApprovalId, static (id, state) => new BotDecision(state.now, state.via, id, state.approval.Quorum), (now: seenNs ?? MonotonicClock.NowNs(), via, approval));
         if (decision.TryStart())
         {
             lock (_work)
@@ -208,7 +208,7 @@ internal sealed class ApproverBot : IAsyncDisposable
 
     private async Task DecideAsync(BotDecision decision)
     {
-        var quorum = Math.Max(1, decision.Approval.Quorum);
+        var quorum = Math.Max(1, decision.Quorum);
         var order = _approvers.OrderBy(_ => Random.Shared.Next()).Take(quorum).ToArray();
         if (order.Length < quorum)
         {
@@ -226,7 +226,7 @@ internal sealed class ApproverBot : IAsyncDisposable
             try
             {
                 await sidecar.As(approver, Random.Shared.Next(4)).DecideAsync(
-                    new DecideRequest { ApprovalId = decision.Approval.ApprovalId, Verdict = DecisionVerdict.Approve, Reason = "load test bot" },
+                    new DecideRequest { ApprovalId = decision.ApprovalId, Verdict = DecisionVerdict.Approve, Reason = "load test bot" },
                     CallOptions.WithTimeout(TimeSpan.FromSeconds(30))).ConfigureAwait(false);
                 var done = MonotonicClock.NowNs();
                 DecideLatency.Record(done - sent);
@@ -244,8 +244,14 @@ internal sealed class ApproverBot : IAsyncDisposable
     }
 }
 
-/// <summary>The bot's record of one approval: when it was seen, when each decision went out, by whom.</summary>
-internal sealed class BotDecision(long firstSeenNs, string firstSeenVia, Approval approval)
+/// <summary>
+/// The bot's record of one approval: when it was seen, when each decision went out, by whom. It
+/// keeps the approval's id and quorum, not the message: every record stays until the run ends (a
+/// stream may deliver the approval again), and a run's worth of whole approvals held that long
+/// would be the driver's largest live set, copied by its collections and counted in the measured
+/// overhead.
+/// </summary>
+internal sealed class BotDecision(long firstSeenNs, string firstSeenVia, string approvalId, int quorum)
 {
     private readonly HashSet<string> _seenVia = new(StringComparer.Ordinal);
     private int _started;
@@ -255,7 +261,10 @@ internal sealed class BotDecision(long firstSeenNs, string firstSeenVia, Approva
 
     public string FirstSeenVia { get; } = firstSeenVia;
 
-    public Approval Approval { get; } = approval;
+    public string ApprovalId { get; } = approvalId;
+
+    /// <summary>Decisions the approval needs (its quorum as the stream first showed it).</summary>
+    public int Quorum { get; } = quorum;
 
     /// <summary>When the last Decide was sent (monotonic ns); 0 before any.</summary>
     public long LastDecideSentNs { get; private set; }
