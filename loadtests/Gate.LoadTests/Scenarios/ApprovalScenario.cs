@@ -44,6 +44,7 @@ internal static class ApprovalScenario
         var origin = MonotonicClock.NowNs();
         var measureFrom = origin + MonotonicClock.FromTimeSpan(options.Warmup);
         var stopAt = measureFrom + MonotonicClock.FromTimeSpan(options.Duration);
+        bot.MeasureFromNs = measureFrom;
         var series = new TimeSeries(origin, TimeSpan.FromSeconds(1), options.Warmup + options.Duration + TimeSpan.FromSeconds(10));
         long sequence = 0;
 
@@ -99,7 +100,7 @@ internal static class ApprovalScenario
         report.Latency("Gate overhead", "time to decision minus the bot's think time: Guard to pending event at the bot, plus Decide sent to APPROVED at the agent", metrics.Overhead);
         report.Latency("pending to approver", "Guard sent to the approval's event arriving on the bot's StreamPending", metrics.ToApprover);
         report.Latency("decision to agent", "Decide sent to the APPROVED event arriving on the agent's Guard stream", metrics.DecisionToAgent);
-        report.Latency("Decide round trip", "bot: Decide sent to answer", bot.DecideLatency);
+        report.Latency("Decide round trip", "bot: Decide sent to answer (Decide calls sent in the measured window)", bot.DecideLatency);
         report.Latency("think time", "bot: approval seen to Decide sent (drawn, as slept)", metrics.Think);
         report.Statuses = metrics.Statuses.ToDictionary();
         report.ErrorSamples = [.. metrics.Statuses.Samples, .. bot.DecideStatuses.Samples];

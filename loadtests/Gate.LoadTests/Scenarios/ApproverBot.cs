@@ -41,8 +41,15 @@ internal sealed class ApproverBot : IAsyncDisposable
     /// <summary>Decide RPCs by outcome.</summary>
     public StatusCounts DecideStatuses => _decideStatuses;
 
-    /// <summary>Decide round trips (send to answer).</summary>
+    /// <summary>Decide round trips (send to answer) of the Decide calls sent from <see cref="MeasureFromNs"/> on.</summary>
     public LatencyHistogram DecideLatency { get; } = new();
+
+    /// <summary>
+    /// Monotonic time from which Decide round trips count in <see cref="DecideLatency"/> (the start of
+    /// the scenario's measured window; 0, the default, counts every one). Outcomes count whenever
+    /// they happen.
+    /// </summary>
+    public long MeasureFromNs { get; set; }
 
     /// <summary>Approvals seen on a stream.</summary>
     public int Seen => _decisions.Count;
@@ -229,7 +236,11 @@ internal sealed class ApproverBot : IAsyncDisposable
                     new DecideRequest { ApprovalId = decision.ApprovalId, Verdict = DecisionVerdict.Approve, Reason = "load test bot" },
                     CallOptions.WithTimeout(TimeSpan.FromSeconds(30))).ConfigureAwait(false);
                 var done = MonotonicClock.NowNs();
-                DecideLatency.Record(done - sent);
+                if (sent >= MeasureFromNs)
+                {
+                    DecideLatency.Record(done - sent);
+                }
+
                 _decideStatuses.Record(StatusCode.OK);
                 Interlocked.Increment(ref _decidedOn[index]);
                 decision.OnDecided();

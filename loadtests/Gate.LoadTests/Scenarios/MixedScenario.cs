@@ -47,6 +47,7 @@ internal static class MixedScenario
 
         var schedule = new ArrivalSchedule(options.Rate, options.Ramp, options.Warmup, options.Duration);
         var recorder = new RunRecorder(MonotonicClock.NowNs() + 1_000_000, schedule.MeasureFromNs, options.Ramp + options.Warmup + options.Duration + TimeSpan.FromSeconds(10));
+        bot.MeasureFromNs = recorder.OriginNs + schedule.MeasureFromNs;
         var autoLatency = new LatencyHistogram();
         var gatedDecision = new LatencyHistogram();
         var decisionToAgent = new LatencyHistogram();
@@ -141,7 +142,7 @@ internal static class MixedScenario
         report.Latency("gated time to decision", "due time to APPROVED on Guard (think time included)", gatedDecision);
         report.Latency("decision to Guard event", "last Decide sent to APPROVED on the agent's Guard stream, either sidecar", decisionToAgent);
         report.Latency("decision to Guard event, across sidecars", "Decide sent to one sidecar, Guard held on the other (Redis pub/sub in between)", crossDecisionToAgent);
-        report.Latency("Decide round trip", "bot: Decide sent to answer", bot.DecideLatency);
+        report.Latency("Decide round trip", "bot: Decide sent to answer (Decide calls sent in the measured window)", bot.DecideLatency);
         report.Statuses = recorder.Statuses.ToDictionary();
         report.ErrorSamples = [.. recorder.Statuses.Samples, .. bot.DecideStatuses.Samples];
         report.Series = recorder.Series.Points();

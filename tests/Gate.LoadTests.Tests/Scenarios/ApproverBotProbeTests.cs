@@ -47,6 +47,15 @@ public sealed partial class ApproverBotProbeTests
             Assert.True(probes.Success, output);
             Assert.True(int.Parse(probes.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) >= 2, $"one round of probes was enough although the streams opened 3 s late: {probes.Value}");
             Assert.Contains("pass  no approval left pending", output, StringComparison.Ordinal);
+
+            // The Decide round-trip row counts the measured window only: the probes and the
+            // warm-up's decisions are decided (and counted as outcomes) but not timed.
+            var decided = DecidedCount().Match(output);
+            var timed = DecideRoundTrips().Match(output);
+            Assert.True(decided.Success && timed.Success, output);
+            var decidedCount = int.Parse(decided.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+            var timedCount = int.Parse(timed.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+            Assert.True(timedCount > 0 && timedCount < decidedCount, $"{timedCount} Decide round trips timed of {decidedCount} Decide calls: the probes and the warm-up's are not in the measured window");
         }
         finally
         {
@@ -56,4 +65,10 @@ public sealed partial class ApproverBotProbeTests
 
     [GeneratedRegex(@"\+ (\d+) probe\(s\)")]
     private static partial Regex ProbeCount();
+
+    [GeneratedRegex(@"(\d+) Decide calls OK")]
+    private static partial Regex DecidedCount();
+
+    [GeneratedRegex(@"Decide round trip: n=(\d+)")]
+    private static partial Regex DecideRoundTrips();
 }
