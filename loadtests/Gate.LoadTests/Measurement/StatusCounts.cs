@@ -73,7 +73,23 @@ internal sealed class StatusCounts
         }
     }
 
-    public long Errors => Total - Ok;
+    /// <summary>
+    /// Calls that did not end OK: the sum of the other codes (not Total − Ok, which, read while
+    /// calls complete, could count an OK between the two reads and go below zero).
+    /// </summary>
+    public long Errors
+    {
+        get
+        {
+            long errors = 0;
+            for (var i = 1; i < Codes; i++)
+            {
+                errors += Volatile.Read(ref _counts[i]);
+            }
+
+            return errors;
+        }
+    }
 
     /// <summary>Non-zero counts by status name, OK first, e.g. {"OK": 1000, "UNAVAILABLE": 2}.</summary>
     public IReadOnlyDictionary<string, long> ToDictionary()
