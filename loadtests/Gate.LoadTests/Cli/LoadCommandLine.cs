@@ -11,7 +11,7 @@ namespace Gate.LoadTests.Cli;
 /// </summary>
 internal static class LoadCommandLine
 {
-    public static readonly string[] ScenarioNames = ["fast-path", "approval", "timeout", "mixed", "create-rate", "decision-latency"];
+    public static readonly string[] ScenarioNames = ["fast-path", "health-floor", "approval", "timeout", "mixed", "create-rate", "decision-latency"];
 
     private static readonly Option<string[]> Target = new("--target")
     {

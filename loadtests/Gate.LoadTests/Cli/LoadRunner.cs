@@ -30,6 +30,13 @@ internal static class LoadRunner
             return 2;
         }
 
+        if ((options.Mode == "closed" || scenario == "create-rate") && !System.Runtime.GCSettings.IsServerGC)
+        {
+            // Closed loop measures the most calls a second the sidecar serves; with the workstation
+            // collector the driver's own collections take a fifth of the machine here and cap it.
+            Console.Error.WriteLine("gate-load: note: closed loop with the driver on the workstation garbage collector; run it with DOTNET_gcServer=1 for the sidecar's maximum (the report names the driver's collector)");
+        }
+
         ScenarioReport report;
         var probeBefore = HostProbe.Measure();
         try

@@ -6,7 +6,7 @@ namespace Gate.LoadTests.Cli;
 
 /// <summary>
 /// <c>gate-load smoke</c>: the four scenarios at low rates on sidecars the driver starts (the
-/// timeout scenario on each store), asserting correctness only (every call answered, every approval
+/// timeout scenario on each store) and the transport floor beside them, asserting correctness only (every call answered, every approval
 /// terminal or escalated, nothing lost, no unexpected status). Each check is one test; the last line
 /// is "N passed, M failed".
 /// </summary>
@@ -17,6 +17,7 @@ internal static class SmokeRunner
     public static readonly (string Scenario, ScenarioOptions Options)[] Plan =
     [
         ("fast-path", new ScenarioOptions { Rate = 300, Ramp = TimeSpan.FromSeconds(1), Warmup = TimeSpan.FromSeconds(2), Duration = TimeSpan.FromSeconds(6), TokenSampleEvery = 1 }),
+        ("health-floor", new ScenarioOptions { Rate = 300, Ramp = TimeSpan.FromSeconds(1), Warmup = TimeSpan.FromSeconds(1), Duration = TimeSpan.FromSeconds(3) }),
         ("approval", new ScenarioOptions { Agents = 40, Warmup = TimeSpan.FromSeconds(1), Duration = TimeSpan.FromSeconds(8), TokenSampleEvery = 10 }),
         ("timeout", Timeout),
         ("timeout", Timeout with { Store = StoreKind.Redis }),

@@ -38,6 +38,13 @@ internal sealed class ChildProcess : IAsyncDisposable
             info.ArgumentList.Add(argument);
         }
 
+        // The driver's own garbage-collector settings (e.g. DOTNET_gcServer=1 for a closed-loop run)
+        // are not handed down: a sidecar runs with its own unless given them on purpose (--sidecar-env).
+        foreach (var name in info.Environment.Keys.Where(IsCollectorSetting).ToList())
+        {
+            info.Environment.Remove(name);
+        }
+
         if (environment is not null)
         {
             foreach (var (name, value) in environment)
@@ -133,4 +140,8 @@ internal sealed class ChildProcess : IAsyncDisposable
             _onStdout?.Invoke(line);
         }
     }
+
+    /// <summary>A runtime setting of the garbage collector (DOTNET_gcServer, DOTNET_GCgen0size, …; also the COMPlus_ spelling).</summary>
+    internal static bool IsCollectorSetting(string name) =>
+        name.StartsWith("DOTNET_GC", StringComparison.OrdinalIgnoreCase) || name.StartsWith("COMPlus_GC", StringComparison.OrdinalIgnoreCase);
 }

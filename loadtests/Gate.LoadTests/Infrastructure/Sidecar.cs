@@ -52,6 +52,9 @@ internal sealed class Sidecar : IDisposable
 
     public GateChannel Channel(int index) => _channels[index % _channels.Length];
 
+    /// <summary>Connections (channels) the driver keeps to this sidecar.</summary>
+    public int Connections => _channels.Length;
+
     /// <summary>An Approvals client acting as <paramref name="approverId"/> (token "&lt;id&gt;-load-token").</summary>
     public ApprovalsClient As(string approverId, int channel = 0) => new(Channel(channel), approverId + "-load-token");
 

@@ -10,8 +10,16 @@ internal sealed record MachineInfo(string Cpu, int Cores, string MemoryGiB, stri
         Environment.ProcessorCount,
         TotalMemoryGiB(),
         RuntimeInformation.OSDescription,
-        RuntimeInformation.FrameworkDescription,
+        RuntimeInformation.FrameworkDescription + DriverCollector(),
         LoadAverageNow());
+
+    /// <summary>
+    /// Which garbage collector the driver itself runs with: its collections are part of every
+    /// latency it measures, and in closed loop they cap the rate it can drive.
+    /// </summary>
+    private static string DriverCollector() => System.Runtime.GCSettings.IsServerGC
+        ? " (driver: Server GC)"
+        : System.Runtime.GCSettings.LatencyMode == System.Runtime.GCLatencyMode.Batch ? " (driver: workstation GC, non-concurrent)" : " (driver: workstation GC)";
 
     /// <summary>The machine, and how busy other work kept it when the run started (load average over 1, 5, 15 minutes).</summary>
     public override string ToString() => $"{Cpu}, {Cores} cores, {MemoryGiB} GiB, {Os}, {Runtime}; load average at start {LoadAverage}";

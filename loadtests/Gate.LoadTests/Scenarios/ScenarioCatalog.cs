@@ -23,6 +23,7 @@ internal static class ScenarioCatalog
         (ScenarioRun Run, string Policy, StoreKind Store, int Sidecars) plan = scenario switch
         {
             "fast-path" => (FastPathScenario.RunAsync, FastPathScenario.Policy, options.Store, 1),
+            "health-floor" => (HealthFloorScenario.RunAsync, HealthFloorScenario.Policy, options.Store, 1),
             "approval" => (ApprovalScenario.RunAsync, ApprovalScenario.Policy, options.Store, 1),
             "timeout" => (TimeoutScenario.RunAsync, TimeoutScenario.Policy, options.Store, 1),
             "mixed" => (MixedScenario.RunAsync, MixedScenario.Policy, StoreKind.Redis, 2),
