@@ -59,19 +59,7 @@ internal sealed class StatusCounts
 
     public long Ok => this[StatusCode.OK];
 
-    public long Total
-    {
-        get
-        {
-            long total = 0;
-            for (var i = 0; i < Codes; i++)
-            {
-                total += Volatile.Read(ref _counts[i]);
-            }
-
-            return total;
-        }
-    }
+    public long Total => Ok + Errors;
 
     /// <summary>
     /// Calls that did not end OK: the sum of the other codes (not Total − Ok, which, read while

@@ -30,28 +30,15 @@ internal static class FastPathScenario
                 : $"Fast path: auto-pass Check at {options.Rate:0} calls/s",
             Deployment = deployment.Description,
         };
-        report.Parameter("mode", closed ? $"closed loop, {options.Concurrency} concurrent callers" : "open loop, constant arrival rate");
-        if (!closed)
-        {
-            report.Parameter("rate", $"{options.Rate:0} calls/s");
-            report.Parameter("ramp", options.Ramp);
-            report.Parameter("max in flight", options.MaxInFlight);
-        }
-
-        report.Parameter("warm-up", options.Warmup);
-        report.Parameter("measured", options.Duration);
-        report.Parameter("call", "gate.v1.Gate/Check, payments.refund amount 42..441 (rule small-refund, tier AUTO)");
-        report.Parameter("token sample", $"1 in {options.TokenSampleEvery} verified offline");
-
         var calls = Calls.ForNewRun();
         using var tokens = await TokenSampler.CreateAsync(sidecar, options.TokenSampleEvery).ConfigureAwait(false);
-        var schedule = closed ? null : new ArrivalSchedule(options.Rate, options.Ramp, options.Warmup, options.Duration);
-        var span = closed ? options.Warmup + options.Duration : options.Ramp + options.Warmup + options.Duration;
-        var measureFrom = closed ? MonotonicClock.FromTimeSpan(options.Warmup) : schedule!.MeasureFromNs;
-        var recorder = new RunRecorder(MonotonicClock.NowNs() + 1_000_000, measureFrom, span);
-        var ledger = new IdLedger(closed ? (long)(span.TotalSeconds * 80_000) : schedule!.TotalCalls);
+        var stream = CallStream.Plan(options, report);
+        report.Parameter("call", "gate.v1.Gate/Check, payments.refund amount 42..441 (rule small-refund, tier AUTO)");
+        report.Parameter("token sample", $"1 in {options.TokenSampleEvery} verified offline");
+        var recorder = stream.Recorder;
+        var ledger = new IdLedger(stream.ScheduledCalls ?? (long)(stream.Span.TotalSeconds * 80_000));
         var samples = new ConcurrentQueue<(string Id, string CallId)>();
-        var sampleEvery = Math.Max(1, (long)((closed ? 20_000 : options.Rate) * span.TotalSeconds / RecordSamples));
+        var sampleEvery = Math.Max(1, (long)((closed ? 20_000 : options.Rate) * stream.Span.TotalSeconds / RecordSamples));
         long unexpected = 0;
         string? firstUnexpected = null;
 
@@ -77,40 +64,9 @@ internal static class FastPathScenario
             }
         }
 
-        var cpu = CpuWindow.Begin(deployment.CpuMeter(), () => recorder.Completed, recorder.OriginNs + measureFrom);
-        var started = MonotonicClock.NowNs();
-        var work = closed
-            ? ClosedLoopRunner.RunAsync(options.Concurrency, options.Warmup, options.Duration, Call, recorder, cancellationToken)
-            : OpenLoopRunner.RunAsync(schedule!, Call, options.MaxInFlight, recorder, options.DrainTimeout, cancellationToken);
-        await progress.RunAsync(report.Scenario, RunProgress.Describe(recorder), work).ConfigureAwait(false);
-        var elapsed = (MonotonicClock.NowNs() - started) / 1e9;
-
-        var measuredSeconds = options.Duration.TotalSeconds;
-        var throughput = recorder.MeasuredCompleted / measuredSeconds;
-        report.Figure("calls sent", recorder.Sent, "calls");
-        report.Figure("throughput (measured window)", throughput, "calls/s");
-        if (!closed)
-        {
-            report.Figure("sends delayed by the in-flight cap", recorder.Capped, "calls");
-        }
-
-        report.AddWindow(await cpu.EndAsync().ConfigureAwait(false));
-        report.Latency("Check latency", closed ? "send to answer (closed loop: service time)" : "due time to answer (open loop, includes any queueing)", recorder.Latency);
-        if (!closed)
-        {
-            report.Latency("schedule lag", "actual send time minus due time (the driver's own pacing error, included above)", recorder.ScheduleLag);
-        }
-
-        report.Statuses = recorder.Statuses.ToDictionary();
-        report.ErrorSamples = recorder.Statuses.Samples;
-        report.Series = recorder.Series.Points();
-        report.SeriesTitle = "Check latency by due second";
-        report.MeasureFromSeconds = measureFrom / 1e9;
-        report.WallSeconds = elapsed;
+        var throughput = await stream.RunAsync(deployment, options, report, Call, "Check latency", progress, cancellationToken).ConfigureAwait(false);
 
         var ok = recorder.Statuses.Ok;
-        report.Check("every call answered OK", recorder.Statuses.Errors == 0 && recorder.Completed == recorder.Sent,
-            $"{ok} OK of {recorder.Sent} sent, {recorder.Statuses.Errors} errors, {recorder.InFlight} unanswered");
         report.Check("every answer is ALLOW with a token", Interlocked.Read(ref unexpected) == 0,
             unexpected == 0 ? $"{ok - unexpected} ALLOW answers with a token" : $"{unexpected} unexpected answers; first: {firstUnexpected}");
         var (recorded, duplicates) = ledger.Count();

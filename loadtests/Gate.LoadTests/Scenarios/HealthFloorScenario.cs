@@ -31,24 +31,11 @@ internal static class HealthFloorScenario
                 : $"Transport floor: Health/Check at {options.Rate:0} calls/s",
             Deployment = deployment.Description,
         };
-        report.Parameter("mode", closed ? $"closed loop, {options.Concurrency} concurrent callers" : "open loop, constant arrival rate");
-        if (!closed)
-        {
-            report.Parameter("rate", $"{options.Rate:0} calls/s");
-            report.Parameter("ramp", options.Ramp);
-            report.Parameter("max in flight", options.MaxInFlight);
-        }
-
-        report.Parameter("warm-up", options.Warmup);
-        report.Parameter("measured", options.Duration);
+        var stream = CallStream.Plan(options, report);
         report.Parameter("call", "grpc.health.v1.Health/Check (service \"\"): answered SERVING by the sidecar with no store, policy or token work");
 
         var clients = Enumerable.Range(0, sidecar.Connections).Select(i => new HealthClient(sidecar.Channel(i))).ToArray();
         var request = new HealthCheckRequest();
-        var schedule = closed ? null : new ArrivalSchedule(options.Rate, options.Ramp, options.Warmup, options.Duration);
-        var span = closed ? options.Warmup + options.Duration : options.Ramp + options.Warmup + options.Duration;
-        var measureFrom = closed ? MonotonicClock.FromTimeSpan(options.Warmup) : schedule!.MeasureFromNs;
-        var recorder = new RunRecorder(MonotonicClock.NowNs() + 1_000_000, measureFrom, span);
         long notServing = 0;
         string? firstNotServing = null;
 
@@ -61,38 +48,9 @@ internal static class HealthFloorScenario
             }
         }
 
-        var cpu = CpuWindow.Begin(deployment.CpuMeter(), () => recorder.Completed, recorder.OriginNs + measureFrom);
-        var started = MonotonicClock.NowNs();
-        var work = closed
-            ? ClosedLoopRunner.RunAsync(options.Concurrency, options.Warmup, options.Duration, Call, recorder, cancellationToken)
-            : OpenLoopRunner.RunAsync(schedule!, Call, options.MaxInFlight, recorder, options.DrainTimeout, cancellationToken);
-        await progress.RunAsync(report.Scenario, RunProgress.Describe(recorder), work).ConfigureAwait(false);
-        report.WallSeconds = (MonotonicClock.NowNs() - started) / 1e9;
-
-        report.Figure("calls sent", recorder.Sent, "calls");
-        report.Figure("throughput (measured window)", recorder.MeasuredCompleted / options.Duration.TotalSeconds, "calls/s");
-        if (!closed)
-        {
-            report.Figure("sends delayed by the in-flight cap", recorder.Capped, "calls");
-        }
-
-        report.AddWindow(await cpu.EndAsync().ConfigureAwait(false));
-        report.Latency("Health/Check latency", closed ? "send to answer (closed loop: service time)" : "due time to answer (open loop, includes any queueing)", recorder.Latency);
-        if (!closed)
-        {
-            report.Latency("schedule lag", "actual send time minus due time (the driver's own pacing error, included above)", recorder.ScheduleLag);
-        }
-
-        report.Statuses = recorder.Statuses.ToDictionary();
-        report.ErrorSamples = recorder.Statuses.Samples;
-        report.Series = recorder.Series.Points();
-        report.SeriesTitle = "Health/Check latency by due second";
-        report.MeasureFromSeconds = measureFrom / 1e9;
-
-        report.Check("every call answered OK", recorder.Statuses.Errors == 0 && recorder.Completed == recorder.Sent,
-            string.Create(CultureInfo.InvariantCulture, $"{recorder.Statuses.Ok} OK of {recorder.Sent} sent, {recorder.Statuses.Errors} errors, {recorder.InFlight} unanswered"));
+        await stream.RunAsync(deployment, options, report, Call, "Health/Check latency", progress, cancellationToken).ConfigureAwait(false);
         report.Check("every answer is SERVING", Interlocked.Read(ref notServing) == 0,
-            notServing == 0 ? $"{recorder.Statuses.Ok} SERVING answers" : $"{notServing} not SERVING; first: {firstNotServing}");
+            notServing == 0 ? $"{stream.Recorder.Statuses.Ok} SERVING answers" : $"{notServing} not SERVING; first: {firstNotServing}");
         return report;
     }
 }
