@@ -20,24 +20,26 @@ internal static partial class KeyFileLink
     /// when <paramref name="target"/> already existed. Either way <paramref name="written"/> is gone.
     /// </summary>
     /// <exception cref="IOException">The link failed for another reason (the message says which).</exception>
-    public static bool TryPublish(string written, string target)
-    {
-        if (OperatingSystem.IsWindows())
-        {
-            return PublishByMove(written, target);
-        }
+    public static bool TryPublish(string written, string target) =>
+        OperatingSystem.IsWindows() ? PublishByMove(written, target) : TryPublish(written, target, LinkWithErrno);
 
-        int result;
+    /// <summary>
+    /// <see cref="TryPublish(string, string)"/> on Unix with <paramref name="link"/> in place of
+    /// <c>link(2)</c>: it returns 0 or the <c>errno</c> of the failure (tests give the errors of a
+    /// file system without hard links, or throw as a runtime without "libc" would).
+    /// </summary>
+    internal static bool TryPublish(string written, string target, Func<string, string, int> link)
+    {
+        int errno;
         try
         {
-            result = Link(written, target);
+            errno = link(written, target);
         }
         catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
         {
             return PublishByMove(written, target); // a C library this runtime cannot reach by the name "libc"
         }
 
-        var errno = result == 0 ? 0 : Marshal.GetLastPInvokeError();
         if (errno is EPerm or EMLink or EOpNotSupp)
         {
             // A file system without hard links: the move checks for the name, then renames (a
@@ -46,7 +48,7 @@ internal static partial class KeyFileLink
         }
 
         File.Delete(written);
-        if (result == 0)
+        if (errno == 0)
         {
             return true;
         }
@@ -60,7 +62,7 @@ internal static partial class KeyFileLink
     }
 
     /// <summary>
-    /// The fallback of <see cref="TryPublish"/>: moves <paramref name="written"/> to <paramref name="target"/>
+    /// The fallback of <see cref="TryPublish(string, string)"/>: moves <paramref name="written"/> to <paramref name="target"/>
     /// without replacing it. True when moved; false when <paramref name="target"/> already existed (then
     /// <paramref name="written"/> is deleted). On a file system without hard links the move checks for the
     /// name, then renames: not atomic.
@@ -78,6 +80,9 @@ internal static partial class KeyFileLink
             return false;
         }
     }
+
+    private static int LinkWithErrno(string written, string target) =>
+        Link(written, target) == 0 ? 0 : Marshal.GetLastPInvokeError();
 
     [LibraryImport("libc", EntryPoint = "link", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int Link(string oldPath, string newPath);

@@ -78,6 +78,52 @@ public sealed class SigningKeyRingTests : IDisposable
         Assert.Contains("errno", missing.Message, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// A file system without hard links answers link(2) with EPERM (Linux), EMLINK or EOPNOTSUPP, and
+    /// a runtime that cannot reach "libc" throws: each reaches the move, to a free name and to a taken one.
+    /// </summary>
+    [Theory]
+    [InlineData(1)]
+    [InlineData(31)]
+    [InlineData(95)]
+    [InlineData(-1)]
+    public void KeyFileLink_WithoutHardLinks_FallsBackToTheMove(int errno)
+    {
+        var linkCalls = 0;
+        int NoHardLinks(string written, string target)
+        {
+            linkCalls++;
+            return errno >= 0 ? errno : throw new DllNotFoundException("libc");
+        }
+
+        var target = Path.Combine(_dir, "signing-key.pem");
+        var first = Path.Combine(_dir, ".first.tmp");
+        var second = Path.Combine(_dir, ".second.tmp");
+        File.WriteAllText(first, "first");
+        File.WriteAllText(second, "second");
+
+        Assert.True(KeyFileLink.TryPublish(first, target, NoHardLinks));
+        Assert.False(KeyFileLink.TryPublish(second, target, NoHardLinks));
+
+        Assert.Equal(2, linkCalls);
+        Assert.Equal("first", File.ReadAllText(target));
+        Assert.Equal(["signing-key.pem"], Directory.GetFiles(_dir).Select(Path.GetFileName));
+    }
+
+    [Fact]
+    public void KeyFileLink_OtherLinkErrors_AreNotMistakenForMissingHardLinks()
+    {
+        var target = Path.Combine(_dir, "signing-key.pem");
+        var written = Path.Combine(_dir, ".written.tmp");
+        File.WriteAllText(written, "written");
+
+        var failure = Assert.Throws<IOException>(() => KeyFileLink.TryPublish(written, target, (_, _) => 13)); // EACCES
+
+        Assert.Contains("errno 13", failure.Message, StringComparison.Ordinal);
+        Assert.False(File.Exists(target));
+        Assert.False(File.Exists(written));
+    }
+
     [Fact]
     public void KeyFileLink_PublishByMove_ToAFreeName_MovesTheWrittenFile()
     {
