@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using Gate.V1;
 using GateSidecar.Approvals.Stored;
@@ -144,6 +145,7 @@ internal sealed partial class ApprovalService(
     public async ValueTask<Result<StoredApproval>> DecideAsync(string approverId, DecideRequest request, CancellationToken cancellationToken)
     {
         using var span = ApprovalTelemetry.StartDecide(approverId, request);
+        var started = GateMetrics.DecisionDuration.Enabled ? Stopwatch.GetTimestamp() : 0;
         Result<StoredApproval> result;
         if (request.Verdict == DecisionVerdict.Unspecified)
         {
@@ -166,6 +168,11 @@ internal sealed partial class ApprovalService(
         }
 
         ApprovalTelemetry.EndDecide(span, result);
+        if (started != 0)
+        {
+            ApprovalTelemetry.RecordDecisionDuration(Stopwatch.GetElapsedTime(started), request.Verdict, result);
+        }
+
         return result;
     }
 

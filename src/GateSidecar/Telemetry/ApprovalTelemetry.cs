@@ -74,6 +74,20 @@ internal static class ApprovalTelemetry
         }
     }
 
+    /// <summary>Records <c>gate.decision.duration</c>: by verdict asked for, with <c>error.type</c> when refused.</summary>
+    public static void RecordDecisionDuration(TimeSpan elapsed, DecisionVerdict verdict, Result<StoredApproval> result)
+    {
+        var asked = new KeyValuePair<string, object?>(GateAttributes.DecisionVerdict, TelemetryValues.Decision(verdict));
+        if (result.Ok)
+        {
+            GateMetrics.DecisionDuration.Record(elapsed.TotalSeconds, asked);
+        }
+        else
+        {
+            GateMetrics.DecisionDuration.Record(elapsed.TotalSeconds, asked, new KeyValuePair<string, object?>(GateAttributes.ErrorType, TelemetryValues.Error(result.Error!.Kind)));
+        }
+    }
+
     /// <summary>Ends the decision span with the approval's new state, or the error's kind.</summary>
     public static void EndDecide(Activity? decide, Result<StoredApproval> result)
     {

@@ -19,6 +19,10 @@ internal static class GateMetrics
         "gate.check.duration", "s", "Time to evaluate and record one Check (or the evaluation of a Guard): policy, record, token.",
         tags: null, advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = LatencyBuckets });
 
+    public static readonly Histogram<double> DecisionDuration = GateDiagnostics.Meter.CreateHistogram(
+        "gate.decision.duration", "s", "Time to apply one person's decision (Decide, or one item of DecideBatch): read, checks, durable write, token.",
+        tags: null, advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = LatencyBuckets });
+
     public static readonly Counter<long> Decisions = GateDiagnostics.Meter.CreateCounter<long>(
         "gate.decisions", "{decision}", "Calls decided by the policy, by tier, verdict and rule; a retried call_id counts once.");
 

@@ -1,4 +1,5 @@
 using System.Text;
+using Gate.Client;
 using Gate.V1;
 using GateSidecar.Tests.Approvals.Functional;
 using Google.Protobuf.WellKnownTypes;
@@ -36,6 +37,8 @@ public sealed class MetricsExportTests
         var edit = new Struct { Fields = { ["amount"] = Value.ForNumber(800), ["customer_id"] = Value.ForString("c-42"), ["card_number"] = Value.ForString("***") } };
         await sidecar.As("bob").DecideAsync(new DecideRequest { ApprovalId = edited, Verdict = DecisionVerdict.EditAndApprove, EditedArguments = edit }).WaitAsync(Wait);
         await sidecar.As("erin").DecideAsync(new DecideRequest { ApprovalId = rejected, Verdict = DecisionVerdict.Reject, Reason = "duplicate refund" }).WaitAsync(Wait);
+        var late = await Assert.ThrowsAsync<RpcException>(() => sidecar.As("alice").DecideAsync(new DecideRequest { ApprovalId = rejected, Verdict = DecisionVerdict.Approve }).WaitAsync(Wait));
+        Assert.Equal(StatusCode.FailedPrecondition, late.Status);
 
         // Deadlines: quick-deny expires; quick-escalate escalates to execs, then expires there.
         await PendingAsync(gate, ApprovalSidecar.Call("test.quick_deny"));
@@ -43,7 +46,7 @@ public sealed class MetricsExportTests
 
         var metrics = await sidecar.Receiver.WaitForMetricsAsync(
             m => m.Total("gate.approval.timeouts") >= 3 && m.Total("gate.rule.decided") >= 3 && m.Total("gate.approval.time_to_decision") >= 5
-                && m.Total("gate.approvals.pending") == 1,
+                && m.Total("gate.approvals.pending") == 1 && m.Total("gate.decision.duration") >= 4,
             Wait,
             "three timeouts, three decisions, five closed approvals and one left pending");
 
@@ -59,6 +62,14 @@ public sealed class MetricsExportTests
         Assert.Equal(("s", 5UL), (auto.Unit, auto.Count));
         Assert.InRange(auto.Sum, 1e-7, 5);
         Assert.Equal(12, metrics.Total("gate.check.duration"));
+
+        // Decision latency inside Gate: each Decide once, by the verdict asked for; a refused one with its error.
+        var approve = Assert.Single(metrics.Series("gate.decision.duration", ("gate.decision.verdict", "approve")), p => !p.Attributes.ContainsKey("error.type"));
+        Assert.Equal(("s", 1UL), (approve.Unit, approve.Count));
+        Assert.InRange(approve.Sum, 1e-7, 5);
+        Assert.Equal(1, metrics.Total("gate.decision.duration", ("gate.decision.verdict", "edit_and_approve")));
+        Assert.Equal(1, metrics.Total("gate.decision.duration", ("gate.decision.verdict", "reject")));
+        Assert.Equal(1, metrics.Total("gate.decision.duration", ("gate.decision.verdict", "approve"), ("error.type", "failed_precondition")));
 
         // Human outcomes per rule, and the rubber-stamp tallies.
         Assert.Equal(2, metrics.Total("gate.rule.decided", ("gate.rule", "large-refund"), ("gate.approval.state", "approved")));
