@@ -46,7 +46,7 @@ internal static class LoadCommandLine
     private static readonly Option<string?> ReportName = new("--report-name") { Description = "file name of the reports (default: the scenario)" };
     private static readonly Option<string?> WorkDir = new("--work-dir") { Description = "where started sidecars keep their files (default: a temp directory)" };
     private static readonly Option<bool> KeepFiles = new("--keep-files") { Description = "keep the sidecars' databases and logs" };
-    private static readonly Option<bool> SidecarGc = new("--sidecar-gc") { Description = "report each started sidecar's bytes allocated per call and collector pauses: turns on its metrics, exported to the driver every second, which costs it CPU (about 10-20 us per auto-pass Check here)" };
+    private static readonly Option<bool> SidecarGc = new("--sidecar-gc") { Description = "report each started sidecar's bytes allocated per call, collector pauses and Gate's own Check and decision latency (bucket bounds): turns on its metrics, exported to the driver every second, which costs it CPU (about 10-20 us per auto-pass Check here)" };
 
     public static RootCommand Build(TextWriter output)
     {

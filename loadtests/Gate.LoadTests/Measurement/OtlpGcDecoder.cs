@@ -15,6 +15,13 @@ internal static class OtlpGcDecoder
     public const string Paused = "dotnet.gc.pause.time";
     public const string Generation = "gc.heap.generation";
 
+    /// <summary>Gate's own latency histograms kept beside the counters, with what each measures.</summary>
+    public static readonly IReadOnlyDictionary<string, string> LatencyInstruments = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        ["gate.check.duration"] = "Check or Guard evaluation inside the sidecar",
+        ["gate.decision.duration"] = "a person's decision inside the sidecar",
+    };
+
     /// <summary>The reading an export carries, or null when it holds none of the three counters.</summary>
     /// <exception cref="InvalidProtocolBufferException">The body is not a protobuf message.</exception>
     public static GcReading? Decode(ReadOnlySpan<byte> body)
@@ -23,8 +30,26 @@ internal static class OtlpGcDecoder
         var seen = false;
         long time = 0;
         double allocated = 0, gen0 = 0, gen1 = 0, gen2 = 0, paused = 0;
+        Dictionary<string, OtlpHistogram>? latencies = null;
         foreach (var metric in request.ResourceMetrics.SelectMany(r => r.ScopeMetrics).SelectMany(s => s.Metrics))
         {
+            if (metric.DataCase == Metric.DataOneofCase.Histogram && LatencyInstruments.ContainsKey(metric.Name))
+            {
+                // Every attribute set (verdict, tier, error) added into one histogram of the instrument.
+                foreach (var point in metric.Histogram.DataPoints)
+                {
+                    seen = true;
+                    time = Math.Max(time, (long)point.TimeUnixNano);
+                    var bucket = new OtlpHistogram([.. point.ExplicitBounds], [.. point.BucketCounts.Select(c => (long)c)]);
+                    latencies ??= new Dictionary<string, OtlpHistogram>(StringComparer.Ordinal);
+                    latencies[metric.Name] = latencies.TryGetValue(metric.Name, out var sum) && sum.Bounds.SequenceEqual(bucket.Bounds) && sum.Counts.Length == bucket.Counts.Length
+                        ? sum with { Counts = [.. sum.Counts.Zip(bucket.Counts, (a, b) => a + b)] }
+                        : bucket;
+                }
+
+                continue;
+            }
+
             if (metric.DataCase != Metric.DataOneofCase.Sum || metric.Name is not (Allocated or Collections or Paused))
             {
                 continue;
@@ -62,6 +87,6 @@ internal static class OtlpGcDecoder
             }
         }
 
-        return seen ? new GcReading(time, allocated, gen0, gen1, gen2, paused) : null;
+        return seen ? new GcReading(time, allocated, gen0, gen1, gen2, paused, latencies) : null;
     }
 }

@@ -51,6 +51,51 @@ public sealed class GcFiguresTests
     }
 
     [Fact]
+    public void Decoder_AddsGateLatencyHistogramsOverTheirAttributeSets_AndSkipsOthers()
+    {
+        var body = Export(
+            Histogram("gate.decision.duration", Bucketed(3_000, [0.001, 0.01], [1, 2, 3]), Bucketed(3_000, [0.001, 0.01], [0, 1, 0])),
+            Histogram("http.server.request.duration", Bucketed(3_000, [0.001, 0.01], [5, 5, 5])));
+
+        var reading = OtlpGcDecoder.Decode(body);
+
+        Assert.NotNull(reading);
+        var latencies = reading.Value.Latencies;
+        Assert.NotNull(latencies);
+        Assert.Equal(["gate.decision.duration"], latencies.Keys);
+        Assert.Equal([0.001, 0.01], latencies["gate.decision.duration"].Bounds);
+        Assert.Equal([1L, 3L, 3L], latencies["gate.decision.duration"].Counts);
+        Assert.Equal(3_000, reading.Value.TimeUnixNano);
+    }
+
+    [Fact]
+    public void Rows_GiveTheWindowsLatencyAsBucketBounds()
+    {
+        // 100 decisions between the readings: 90 under 2.5 ms, 9 under 25 ms, 1 above.
+        double[] bounds = [0.0025, 0.025];
+        var first = new GcReading(1_000_000_000, 0, 0, 0, 0, 0, Latencies("gate.decision.duration", bounds, 10, 0, 0));
+        var last = new GcReading(3_000_000_000, 0, 0, 0, 0, 0, Latencies("gate.decision.duration", bounds, 100, 9, 1));
+
+        var row = Assert.Single(GcReading.Rows("sidecar A", first, last, windowSeconds: 2, calls: 100), r => r.Name.Contains("gate.decision.duration", StringComparison.Ordinal));
+
+        Assert.Equal("a person's decision inside the sidecar (gate.decision.duration), p50 / p99 at most: sidecar A", row.Name);
+        Assert.Equal(2.5, row.Value, 6);
+        Assert.Equal("ms / 25 ms (upper bounds of the sidecar's buckets; 100 measured)", row.Unit);
+
+        // All in the overflow bucket: shown as above the last bound.
+        var slow = new GcReading(3_000_000_000, 0, 0, 0, 0, 0, Latencies("gate.decision.duration", bounds, 10, 0, 5));
+        var slowRow = Assert.Single(GcReading.Rows("sidecar A", first, slow, 2, 100), r => r.Name.Contains("gate.decision.duration", StringComparison.Ordinal));
+        Assert.Equal(25, slowRow.Value, 6);
+        Assert.StartsWith("ms / > 25 ms", slowRow.Unit, StringComparison.Ordinal);
+
+        // A restart (counts going down) or other buckets give no row.
+        var restarted = new GcReading(3_000_000_000, 0, 0, 0, 0, 0, Latencies("gate.decision.duration", bounds, 1, 0, 0));
+        Assert.DoesNotContain(GcReading.Rows("sidecar A", first, restarted, 2, 100), r => r.Name.Contains("gate.decision.duration", StringComparison.Ordinal));
+        var rebucketed = new GcReading(3_000_000_000, 0, 0, 0, 0, 0, Latencies("gate.decision.duration", [0.005, 0.05], 100, 9, 1));
+        Assert.DoesNotContain(GcReading.Rows("sidecar A", first, rebucketed, 2, 100), r => r.Name.Contains("gate.decision.duration", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void DriverReading_CountsItsOwnAllocations()
     {
         var before = GcReading.OfThisProcess();
@@ -105,6 +150,20 @@ public sealed class GcFiguresTests
 
     private static byte[] Export(params Metric[] metrics) =>
         new ExportMetricsServiceRequest { ResourceMetrics = { new ResourceMetrics { ScopeMetrics = { new ScopeMetrics { Metrics = { metrics } } } } } }.ToByteArray();
+
+    private static Dictionary<string, OtlpHistogram> Latencies(string name, double[] bounds, params long[] counts) =>
+        new(StringComparer.Ordinal) { [name] = new OtlpHistogram(bounds, counts) };
+
+    private static Metric Histogram(string name, params HistogramDataPoint[] points) =>
+        new() { Name = name, Unit = "s", Histogram = new Histogram { AggregationTemporality = AggregationTemporality.Cumulative, DataPoints = { points } } };
+
+    private static HistogramDataPoint Bucketed(long time, double[] bounds, ulong[] counts)
+    {
+        var point = new HistogramDataPoint { StartTimeUnixNano = 1, TimeUnixNano = (ulong)time, Count = (ulong)counts.Sum(c => (long)c) };
+        point.ExplicitBounds.Add(bounds);
+        point.BucketCounts.Add(counts);
+        return point;
+    }
 
     private static Metric Sum(string name, params NumberDataPoint[] points) =>
         new() { Name = name, Unit = "By", Sum = new Sum { AggregationTemporality = AggregationTemporality.Cumulative, DataPoints = { points } } };
