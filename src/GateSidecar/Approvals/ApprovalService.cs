@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using Gate.V1;
 using GateSidecar.Approvals.Stored;
@@ -145,7 +144,7 @@ internal sealed partial class ApprovalService(
     public async ValueTask<Result<StoredApproval>> DecideAsync(string approverId, DecideRequest request, CancellationToken cancellationToken)
     {
         using var span = ApprovalTelemetry.StartDecide(approverId, request);
-        var started = GateMetrics.DecisionDuration.Enabled ? Stopwatch.GetTimestamp() : 0;
+        var started = ApprovalTelemetry.DecisionStarted();
         Result<StoredApproval> result;
         if (request.Verdict == DecisionVerdict.Unspecified)
         {
@@ -167,12 +166,7 @@ internal sealed partial class ApprovalService(
                 cancellationToken).ConfigureAwait(false);
         }
 
-        ApprovalTelemetry.EndDecide(span, result);
-        if (started != 0)
-        {
-            ApprovalTelemetry.RecordDecisionDuration(Stopwatch.GetElapsedTime(started), request.Verdict, result);
-        }
-
+        ApprovalTelemetry.EndDecide(span, started, request.Verdict, result);
         return result;
     }
 

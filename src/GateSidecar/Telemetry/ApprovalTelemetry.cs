@@ -74,35 +74,43 @@ internal static class ApprovalTelemetry
         }
     }
 
-    /// <summary>Records <c>gate.decision.duration</c>: by verdict asked for, with <c>error.type</c> when refused.</summary>
-    public static void RecordDecisionDuration(TimeSpan elapsed, DecisionVerdict verdict, Result<StoredApproval> result)
-    {
-        var asked = new KeyValuePair<string, object?>(GateAttributes.DecisionVerdict, TelemetryValues.Decision(verdict));
-        if (result.Ok)
-        {
-            GateMetrics.DecisionDuration.Record(elapsed.TotalSeconds, asked);
-        }
-        else
-        {
-            GateMetrics.DecisionDuration.Record(elapsed.TotalSeconds, asked, new KeyValuePair<string, object?>(GateAttributes.ErrorType, TelemetryValues.Error(result.Error!.Kind)));
-        }
-    }
+    /// <summary>The start of a decision for <c>gate.decision.duration</c>; 0 when nothing listens to it.</summary>
+    public static long DecisionStarted() => GateMetrics.DecisionDuration.Enabled ? Stopwatch.GetTimestamp() : 0;
 
-    /// <summary>Ends the decision span with the approval's new state, or the error's kind.</summary>
-    public static void EndDecide(Activity? decide, Result<StoredApproval> result)
+    /// <summary>
+    /// Ends the decision span with the approval's new state, or the error's kind, and records
+    /// <c>gate.decision.duration</c> since <paramref name="started"/> (from <see cref="DecisionStarted"/>)
+    /// by the verdict asked for, with the same <c>error.type</c> when refused.
+    /// </summary>
+    public static void EndDecide(Activity? decide, long started, DecisionVerdict verdict, Result<StoredApproval> result)
     {
+        var error = result.Ok ? null : TelemetryValues.Error(result.Error!.Kind);
+        if (started != 0)
+        {
+            var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
+            var asked = new KeyValuePair<string, object?>(GateAttributes.DecisionVerdict, TelemetryValues.Decision(verdict));
+            if (error is null)
+            {
+                GateMetrics.DecisionDuration.Record(seconds, asked);
+            }
+            else
+            {
+                GateMetrics.DecisionDuration.Record(seconds, asked, new KeyValuePair<string, object?>(GateAttributes.ErrorType, error));
+            }
+        }
+
         if (decide is null)
         {
             return;
         }
 
-        if (result.Ok)
+        if (error is null)
         {
             decide.SetTag(GateAttributes.ApprovalState, TelemetryValues.State(result.Value!.Approval.State));
         }
         else
         {
-            decide.SetTag(GateAttributes.ErrorType, TelemetryValues.Error(result.Error!.Kind));
+            decide.SetTag(GateAttributes.ErrorType, error);
             decide.SetStatus(ActivityStatusCode.Error);
         }
 
