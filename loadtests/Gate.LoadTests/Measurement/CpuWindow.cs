@@ -49,6 +49,7 @@ internal sealed class CpuWindow
                 if (readings.Count >= 2)
                 {
                     rows.AddRange(GcReading.Rows(name, readings[0], readings[^1], windowSeconds, windowCalls));
+                    rows.AddRange(OtlpHistogram.Rows(name, readings[0], readings[^1]));
                 }
             }
         }

@@ -4,7 +4,9 @@ namespace Gate.LoadTests.Measurement;
 
 /// <summary>
 /// A process's garbage-collector totals at one moment: bytes allocated, collections of each
-/// generation and time paused since it started (the .NET runtime's own counters).
+/// generation and time paused since it started (the .NET runtime's own counters). A sidecar's
+/// reading also carries Gate's latency histograms from the same export (<see cref="Latencies"/>,
+/// whose rows are <see cref="OtlpHistogram.Rows"/>).
 /// </summary>
 internal readonly record struct GcReading(long TimeUnixNano, double AllocatedBytes, double Gen0, double Gen1, double Gen2, double PausedSeconds, IReadOnlyDictionary<string, OtlpHistogram>? Latencies = null)
 {
@@ -37,23 +39,10 @@ internal readonly record struct GcReading(long TimeUnixNano, double AllocatedByt
         var pausedMsPerSecond = (last.PausedSeconds - first.PausedSeconds) * 1000 / seconds;
         var collections = string.Create(CultureInfo.InvariantCulture,
             $"ms/s; collections a second gen0 / gen1 / gen2 {(last.Gen0 - first.Gen0) / seconds:0.0} / {(last.Gen1 - first.Gen1) / seconds:0.0} / {(last.Gen2 - first.Gen2) / seconds:0.00}");
-        List<(string Name, double Value, string Unit)> rows =
+        return
         [
             ($"allocated per {{0}}: {process}", allocatedPerCall / 1024, "KB"),
             ($"garbage collection, time paused a second: {process}", pausedMsPerSecond, collections),
         ];
-        foreach (var (instrument, what) in OtlpGcDecoder.LatencyInstruments)
-        {
-            if (first.Latencies?.GetValueOrDefault(instrument) is { } before && last.Latencies?.GetValueOrDefault(instrument) is { } after
-                && after.Since(before) is { } window && window.UpperBound(0.5) is { } p50 && window.UpperBound(0.99) is { } p99)
-            {
-                rows.Add((
-                    $"{what} ({instrument}), p50 / p99 at most: {process}",
-                    (double.IsPositiveInfinity(p50) ? window.Bounds[^1] : p50) * 1000,
-                    string.Create(CultureInfo.InvariantCulture, $"ms / {window.Describe(p99)} (upper bounds of the sidecar's buckets; {window.Count:#,0} measured)")));
-            }
-        }
-
-        return rows;
     }
 }

@@ -42,9 +42,8 @@ internal static class OtlpGcDecoder
                     time = Math.Max(time, (long)point.TimeUnixNano);
                     var bucket = new OtlpHistogram([.. point.ExplicitBounds], [.. point.BucketCounts.Select(c => (long)c)]);
                     latencies ??= new Dictionary<string, OtlpHistogram>(StringComparer.Ordinal);
-                    latencies[metric.Name] = latencies.TryGetValue(metric.Name, out var sum) && sum.Bounds.SequenceEqual(bucket.Bounds) && sum.Counts.Length == bucket.Counts.Length
-                        ? sum with { Counts = [.. sum.Counts.Zip(bucket.Counts, (a, b) => a + b)] }
-                        : bucket;
+                    // A point bucketed otherwise than the first (never, from one instrument) is left out.
+                    latencies[metric.Name] = latencies.TryGetValue(metric.Name, out var sum) ? sum.Plus(bucket) ?? sum : bucket;
                 }
 
                 continue;

@@ -54,7 +54,7 @@ public sealed class GcFiguresTests
     public void Decoder_AddsGateLatencyHistogramsOverTheirAttributeSets_AndSkipsOthers()
     {
         var body = Export(
-            Histogram("gate.decision.duration", Bucketed(3_000, [0.001, 0.01], [1, 2, 3]), Bucketed(3_000, [0.001, 0.01], [0, 1, 0])),
+            Histogram("gate.decision.duration", Bucketed(3_000, [0.001, 0.01], [1, 2, 3]), Bucketed(3_000, [0.001, 0.01], [0, 1, 0]), Bucketed(3_000, [0.005], [7, 7])),
             Histogram("http.server.request.duration", Bucketed(3_000, [0.001, 0.01], [5, 5, 5])));
 
         var reading = OtlpGcDecoder.Decode(body);
@@ -76,7 +76,7 @@ public sealed class GcFiguresTests
         var first = new GcReading(1_000_000_000, 0, 0, 0, 0, 0, Latencies("gate.decision.duration", bounds, 10, 0, 0));
         var last = new GcReading(3_000_000_000, 0, 0, 0, 0, 0, Latencies("gate.decision.duration", bounds, 100, 9, 1));
 
-        var row = Assert.Single(GcReading.Rows("sidecar A", first, last, windowSeconds: 2, calls: 100), r => r.Name.Contains("gate.decision.duration", StringComparison.Ordinal));
+        var row = Assert.Single(OtlpHistogram.Rows("sidecar A", first, last), r => r.Name.Contains("gate.decision.duration", StringComparison.Ordinal));
 
         Assert.Equal("a person's decision inside the sidecar (gate.decision.duration), p50 / p99 at most: sidecar A", row.Name);
         Assert.Equal(2.5, row.Value, 6);
@@ -84,15 +84,15 @@ public sealed class GcFiguresTests
 
         // All in the overflow bucket: shown as above the last bound.
         var slow = new GcReading(3_000_000_000, 0, 0, 0, 0, 0, Latencies("gate.decision.duration", bounds, 10, 0, 5));
-        var slowRow = Assert.Single(GcReading.Rows("sidecar A", first, slow, 2, 100), r => r.Name.Contains("gate.decision.duration", StringComparison.Ordinal));
+        var slowRow = Assert.Single(OtlpHistogram.Rows("sidecar A", first, slow), r => r.Name.Contains("gate.decision.duration", StringComparison.Ordinal));
         Assert.Equal(25, slowRow.Value, 6);
         Assert.StartsWith("ms / > 25 ms", slowRow.Unit, StringComparison.Ordinal);
 
         // A restart (counts going down) or other buckets give no row.
         var restarted = new GcReading(3_000_000_000, 0, 0, 0, 0, 0, Latencies("gate.decision.duration", bounds, 1, 0, 0));
-        Assert.DoesNotContain(GcReading.Rows("sidecar A", first, restarted, 2, 100), r => r.Name.Contains("gate.decision.duration", StringComparison.Ordinal));
+        Assert.DoesNotContain(OtlpHistogram.Rows("sidecar A", first, restarted), r => r.Name.Contains("gate.decision.duration", StringComparison.Ordinal));
         var rebucketed = new GcReading(3_000_000_000, 0, 0, 0, 0, 0, Latencies("gate.decision.duration", [0.005, 0.05], 100, 9, 1));
-        Assert.DoesNotContain(GcReading.Rows("sidecar A", first, rebucketed, 2, 100), r => r.Name.Contains("gate.decision.duration", StringComparison.Ordinal));
+        Assert.DoesNotContain(OtlpHistogram.Rows("sidecar A", first, rebucketed), r => r.Name.Contains("gate.decision.duration", StringComparison.Ordinal));
     }
 
     [Fact]
