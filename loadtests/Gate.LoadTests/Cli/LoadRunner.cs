@@ -33,8 +33,9 @@ internal static class LoadRunner
         if ((options.Mode == "closed" || scenario == "create-rate") && !System.Runtime.GCSettings.IsServerGC)
         {
             // Closed loop measures the most calls a second the sidecar serves; with the workstation
-            // collector the driver's own collections take a fifth of the machine here and cap it.
-            Console.Error.WriteLine("gate-load: note: closed loop with the driver on the workstation garbage collector; run it with DOTNET_gcServer=1 for the sidecar's maximum (the report names the driver's collector)");
+            // collector (DOTNET_gcServer=0 given to the driver) its own collections take a fifth of
+            // the machine here and cap it.
+            Console.Error.WriteLine("gate-load: note: closed loop with the driver on the workstation garbage collector; run it without DOTNET_gcServer=0 for the sidecar's maximum (the report names the driver's collector)");
         }
 
         ScenarioReport report;

@@ -38,7 +38,7 @@ internal sealed class ChildProcess : IAsyncDisposable
             info.ArgumentList.Add(argument);
         }
 
-        // The driver's own garbage-collector settings (e.g. DOTNET_gcServer=1 for a closed-loop run)
+        // The driver's own garbage-collector settings (e.g. DOTNET_gcServer=0 to run the driver on the workstation collector)
         // are not handed down: a sidecar runs with its own unless given them on purpose (--sidecar-env).
         foreach (var name in info.Environment.Keys.Where(IsCollectorSetting).ToList())
         {
