@@ -18,8 +18,12 @@ internal sealed record MachineInfo(string Cpu, int Cores, string MemoryGiB, stri
     /// latency it measures, and in closed loop they cap the rate it can drive.
     /// </summary>
     private static string DriverCollector() => System.Runtime.GCSettings.IsServerGC
-        ? " (driver: Server GC)"
+        ? (ServerAdapts() ? " (driver: Server GC, DATAS)" : " (driver: Server GC without DATAS)")
         : System.Runtime.GCSettings.LatencyMode == System.Runtime.GCLatencyMode.Batch ? " (driver: workstation GC, non-concurrent)" : " (driver: workstation GC)";
+
+    /// <summary>Whether the Server collector adapts its heap count and budgets to the application's size (DATAS, the runtime's default).</summary>
+    private static bool ServerAdapts() =>
+        !GC.GetConfigurationVariables().TryGetValue("GCDynamicAdaptationMode", out var mode) || Convert.ToInt64(mode, System.Globalization.CultureInfo.InvariantCulture) != 0;
 
     /// <summary>The machine, and how busy other work kept it when the run started (load average over 1, 5, 15 minutes).</summary>
     public override string ToString() => $"{Cpu}, {Cores} cores, {MemoryGiB} GiB, {Os}, {Runtime}; load average at start {LoadAverage}";
