@@ -68,6 +68,17 @@ public sealed class MetricsExportTests
         Assert.Equal(("s", 1UL), (approve.Unit, approve.Count));
         Assert.InRange(approve.Sum, 1e-7, 5);
         Assert.Equal(1, metrics.Total("gate.decision.duration", ("gate.decision.verdict", "edit_and_approve")));
+
+        // Both latency histograms resolve 1-100 ms, where calls and the overhead target (20 ms) lie,
+        // in steps of at most 1.5x, so a p99 read from the buckets is within half a step.
+        foreach (var series in new[] { auto, approve })
+        {
+            var bounds = series.Bounds ?? [];
+            Assert.Contains(0.02, bounds);
+            var steps = bounds.Zip(bounds.Skip(1)).Where(b => b.First >= 0.001 && b.Second <= 0.1).ToList();
+            Assert.True(steps.Count >= 10, $"{series.Name}: too few bounds between 1 and 100 ms: {string.Join(", ", bounds)}");
+            Assert.All(steps, b => Assert.True(b.Second / b.First <= 1.5 + 1e-9, $"{series.Name}: step {b.First} -> {b.Second} s is coarser than 1.5x"));
+        }
         Assert.Equal(1, metrics.Total("gate.decision.duration", ("gate.decision.verdict", "reject")));
         Assert.Equal(1, metrics.Total("gate.decision.duration", ("gate.decision.verdict", "approve"), ("error.type", "failed_precondition")));
 

@@ -2,8 +2,8 @@ using Gate.Testing.Otlp;
 
 namespace GateSidecar.Tests.Telemetry;
 
-/// <summary>One exported data point: a counter's or gauge's value, or a histogram's count and sum.</summary>
-internal sealed record MetricPoint(string Name, string Unit, IReadOnlyDictionary<string, string> Attributes, double Value, ulong Count, double Sum)
+/// <summary>One exported data point: a counter's or gauge's value, or a histogram's count, sum and bucket bounds.</summary>
+internal sealed record MetricPoint(string Name, string Unit, IReadOnlyDictionary<string, string> Attributes, double Value, ulong Count, double Sum, IReadOnlyList<double>? Bounds = null)
 {
     public bool Matches(params (string Key, string Value)[] attributes) =>
         attributes.All(a => Attributes.TryGetValue(a.Key, out var v) && v == a.Value);
@@ -66,7 +66,7 @@ internal sealed class MetricsSnapshot
             case Metric.DataOneofCase.Gauge:
                 return metric.Gauge.DataPoints.Select(p => Number(metric, p.Attributes, p));
             case Metric.DataOneofCase.Histogram:
-                return metric.Histogram.DataPoints.Select(p => new MetricPoint(metric.Name, metric.Unit, Attributes(p.Attributes), 0, p.Count, p.HasSum ? p.Sum : 0));
+                return metric.Histogram.DataPoints.Select(p => new MetricPoint(metric.Name, metric.Unit, Attributes(p.Attributes), 0, p.Count, p.HasSum ? p.Sum : 0, [.. p.ExplicitBounds]));
             default:
                 return [];
         }
