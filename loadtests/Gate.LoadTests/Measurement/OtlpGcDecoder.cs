@@ -22,7 +22,11 @@ internal static class OtlpGcDecoder
         ["gate.decision.duration"] = "a person's decision inside the sidecar",
     };
 
-    /// <summary>The reading an export carries, or null when it holds none of the three counters.</summary>
+    /// <summary>
+    /// The reading an export carries, or null when it holds none of the three counters (Gate's latency
+    /// histograms ride along in the same export, never alone: a reading without the counters would
+    /// read as a collector that had done nothing).
+    /// </summary>
     /// <exception cref="InvalidProtocolBufferException">The body is not a protobuf message.</exception>
     public static GcReading? Decode(ReadOnlySpan<byte> body)
     {
@@ -38,8 +42,6 @@ internal static class OtlpGcDecoder
                 // Every attribute set (verdict, tier, error) added into one histogram of the instrument.
                 foreach (var point in metric.Histogram.DataPoints)
                 {
-                    seen = true;
-                    time = Math.Max(time, (long)point.TimeUnixNano);
                     var bucket = new OtlpHistogram([.. point.ExplicitBounds], [.. point.BucketCounts.Select(c => (long)c)]);
                     latencies ??= new Dictionary<string, OtlpHistogram>(StringComparer.Ordinal);
                     // A point bucketed otherwise than the first (never, from one instrument) is left out.

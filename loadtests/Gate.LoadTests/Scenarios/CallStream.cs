@@ -15,10 +15,15 @@ namespace Gate.LoadTests.Scenarios;
 /// </summary>
 internal sealed class CallStream
 {
+    private readonly Deployment _deployment;
+    private readonly ScenarioOptions _options;
     private readonly ArrivalSchedule? _schedule;
 
-    private CallStream(ScenarioOptions options)
+    private CallStream(Deployment deployment, ScenarioOptions options, ScenarioReport report)
     {
+        _deployment = deployment;
+        _options = options;
+        Report = report;
         Closed = options.Mode == "closed";
         _schedule = Closed ? null : new ArrivalSchedule(options.Rate, options.Ramp, options.Warmup, options.Duration);
         Span = Closed ? options.Warmup + options.Duration : options.Ramp + options.Warmup + options.Duration;
@@ -33,15 +38,29 @@ internal sealed class CallStream
 
     public RunRecorder Recorder { get; }
 
+    /// <summary>The scenario's report: named, titled and with the load parameters written by <see cref="Plan"/>.</summary>
+    public ScenarioReport Report { get; }
+
     /// <summary>Calls the open-loop schedule will send; null in closed loop.</summary>
     public long? ScheduledCalls => _schedule?.TotalCalls;
 
-    /// <summary>Plans the stream and writes its load parameters (mode, rate, ramp, cap, warm-up, measured) into the report.</summary>
-    public static CallStream Plan(ScenarioOptions options, ScenarioReport report)
+    /// <summary>
+    /// Plans the stream and starts its report: named <paramref name="name"/> (with "-max" in closed
+    /// loop and "-redis" on Redis), titled <paramref name="closedTitle"/> or <paramref name="openTitle"/>,
+    /// with the load parameters (mode, rate, ramp, cap, warm-up, measured). The recorder's clock starts
+    /// here, so plan right before the run.
+    /// </summary>
+    public static CallStream Plan(Deployment deployment, ScenarioOptions options, string name, string closedTitle, string openTitle)
     {
-        var stream = new CallStream(options);
-        report.Parameter("mode", stream.Closed ? $"closed loop, {options.Concurrency} concurrent callers" : "open loop, constant arrival rate");
-        if (!stream.Closed)
+        var closed = options.Mode == "closed";
+        var report = new ScenarioReport
+        {
+            Scenario = (closed ? name + "-max" : name) + (options.Store == StoreKind.Redis ? "-redis" : string.Empty),
+            Title = closed ? closedTitle : openTitle,
+            Deployment = deployment.Description,
+        };
+        report.Parameter("mode", closed ? $"closed loop, {options.Concurrency} concurrent callers" : "open loop, constant arrival rate");
+        if (!closed)
         {
             report.Parameter("rate", $"{options.Rate:0} calls/s");
             report.Parameter("ramp", options.Ramp);
@@ -50,51 +69,44 @@ internal sealed class CallStream
 
         report.Parameter("warm-up", options.Warmup);
         report.Parameter("measured", options.Duration);
-        return stream;
+        return new CallStream(deployment, options, report);
     }
 
     /// <summary>
     /// Runs <paramref name="call"/> (given each call's sequence number) and fills the shared parts
     /// of the report; returns the measured throughput in calls a second.
     /// </summary>
-    public async Task<double> RunAsync(
-        Deployment deployment,
-        ScenarioOptions options,
-        ScenarioReport report,
-        Func<long, Task> call,
-        string latencyName,
-        ProgressDisplay progress,
-        CancellationToken cancellationToken)
+    public async Task<double> RunAsync(Func<long, Task> call, string latencyName, ProgressDisplay progress, CancellationToken cancellationToken)
     {
-        var cpu = CpuWindow.Begin(deployment.CpuMeter(), () => Recorder.Completed, Recorder.OriginNs + Recorder.MeasureFromNs);
+        var cpu = CpuWindow.Begin(_deployment.CpuMeter(), () => Recorder.Completed, Recorder.OriginNs + Recorder.MeasureFromNs);
         var started = MonotonicClock.NowNs();
         var work = Closed
-            ? ClosedLoopRunner.RunAsync(options.Concurrency, options.Warmup, options.Duration, call, Recorder, cancellationToken)
-            : OpenLoopRunner.RunAsync(_schedule!, call, options.MaxInFlight, Recorder, options.DrainTimeout, cancellationToken);
-        await progress.RunAsync(report.Scenario, RunProgress.Describe(Recorder), work).ConfigureAwait(false);
-        report.WallSeconds = (MonotonicClock.NowNs() - started) / 1e9;
+            ? ClosedLoopRunner.RunAsync(_options.Concurrency, _options.Warmup, _options.Duration, call, Recorder, cancellationToken)
+            : OpenLoopRunner.RunAsync(_schedule!, call, _options.MaxInFlight, Recorder, _options.DrainTimeout, cancellationToken);
+        await progress.RunAsync(Report.Scenario, RunProgress.Describe(Recorder), work).ConfigureAwait(false);
+        Report.WallSeconds = (MonotonicClock.NowNs() - started) / 1e9;
 
-        var throughput = Recorder.MeasuredCompleted / options.Duration.TotalSeconds;
-        report.Figure("calls sent", Recorder.Sent, "calls");
-        report.Figure("throughput (measured window)", throughput, "calls/s");
+        var throughput = Recorder.MeasuredCompleted / _options.Duration.TotalSeconds;
+        Report.Figure("calls sent", Recorder.Sent, "calls");
+        Report.Figure("throughput (measured window)", throughput, "calls/s");
         if (!Closed)
         {
-            report.Figure("sends delayed by the in-flight cap", Recorder.Capped, "calls");
+            Report.Figure("sends delayed by the in-flight cap", Recorder.Capped, "calls");
         }
 
-        report.AddWindow(await cpu.EndAsync().ConfigureAwait(false));
-        report.Latency(latencyName, Closed ? "send to answer (closed loop: service time)" : "due time to answer (open loop, includes any queueing)", Recorder.Latency);
+        Report.AddWindow(await cpu.EndAsync().ConfigureAwait(false));
+        Report.Latency(latencyName, Closed ? "send to answer (closed loop: service time)" : "due time to answer (open loop, includes any queueing)", Recorder.Latency);
         if (!Closed)
         {
-            report.Latency("schedule lag", "actual send time minus due time (the driver's own pacing error, included above)", Recorder.ScheduleLag);
+            Report.Latency("schedule lag", "actual send time minus due time (the driver's own pacing error, included above)", Recorder.ScheduleLag);
         }
 
-        report.Statuses = Recorder.Statuses.ToDictionary();
-        report.ErrorSamples = Recorder.Statuses.Samples;
-        report.Series = Recorder.Series.Points();
-        report.SeriesTitle = latencyName + " by due second";
-        report.MeasureFromSeconds = Recorder.MeasureFromNs / 1e9;
-        report.Check("every call answered OK", Recorder.Statuses.Errors == 0 && Recorder.Completed == Recorder.Sent,
+        Report.Statuses = Recorder.Statuses.ToDictionary();
+        Report.ErrorSamples = Recorder.Statuses.Samples;
+        Report.Series = Recorder.Series.Points();
+        Report.SeriesTitle = latencyName + " by due second";
+        Report.MeasureFromSeconds = Recorder.MeasureFromNs / 1e9;
+        Report.Check("every call answered OK", Recorder.Statuses.Errors == 0 && Recorder.Completed == Recorder.Sent,
             string.Create(CultureInfo.InvariantCulture, $"{Recorder.Statuses.Ok} OK of {Recorder.Sent} sent, {Recorder.Statuses.Errors} errors, {Recorder.InFlight} unanswered"));
         return throughput;
     }

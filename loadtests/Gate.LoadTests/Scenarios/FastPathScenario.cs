@@ -21,18 +21,12 @@ internal static class FastPathScenario
     public static async Task<ScenarioReport> RunAsync(Deployment deployment, ScenarioOptions options, ProgressDisplay progress, CancellationToken cancellationToken)
     {
         var sidecar = deployment[0];
-        var closed = options.Mode == "closed";
-        var report = new ScenarioReport
-        {
-            Scenario = (closed ? "fast-path-max" : "fast-path") + (options.Store == StoreKind.Redis ? "-redis" : string.Empty),
-            Title = closed
-                ? $"Fast path, maximum throughput: {options.Concurrency} callers back to back"
-                : $"Fast path: auto-pass Check at {options.Rate:0} calls/s",
-            Deployment = deployment.Description,
-        };
         var calls = Calls.ForNewRun();
         using var tokens = await TokenSampler.CreateAsync(sidecar, options.TokenSampleEvery).ConfigureAwait(false);
-        var stream = CallStream.Plan(options, report);
+        var stream = CallStream.Plan(deployment, options, "fast-path",
+            $"Fast path, maximum throughput: {options.Concurrency} callers back to back",
+            $"Fast path: auto-pass Check at {options.Rate:0} calls/s");
+        var (closed, report) = (stream.Closed, stream.Report);
         report.Parameter("call", "gate.v1.Gate/Check, payments.refund amount 42..441 (rule small-refund, tier AUTO)");
         report.Parameter("token sample", $"1 in {options.TokenSampleEvery} verified offline");
         var recorder = stream.Recorder;
@@ -64,7 +58,7 @@ internal static class FastPathScenario
             }
         }
 
-        var throughput = await stream.RunAsync(deployment, options, report, Call, "Check latency", progress, cancellationToken).ConfigureAwait(false);
+        var throughput = await stream.RunAsync(Call, "Check latency", progress, cancellationToken).ConfigureAwait(false);
 
         var ok = recorder.Statuses.Ok;
         report.Check("every answer is ALLOW with a token", Interlocked.Read(ref unexpected) == 0,

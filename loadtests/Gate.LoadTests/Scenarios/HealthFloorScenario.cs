@@ -22,16 +22,10 @@ internal static class HealthFloorScenario
     public static async Task<ScenarioReport> RunAsync(Deployment deployment, ScenarioOptions options, ProgressDisplay progress, CancellationToken cancellationToken)
     {
         var sidecar = deployment[0];
-        var closed = options.Mode == "closed";
-        var report = new ScenarioReport
-        {
-            Scenario = (closed ? "health-floor-max" : "health-floor") + (options.Store == StoreKind.Redis ? "-redis" : string.Empty),
-            Title = closed
-                ? $"Transport floor, maximum throughput: Health/Check, {options.Concurrency} callers back to back"
-                : $"Transport floor: Health/Check at {options.Rate:0} calls/s",
-            Deployment = deployment.Description,
-        };
-        var stream = CallStream.Plan(options, report);
+        var stream = CallStream.Plan(deployment, options, "health-floor",
+            $"Transport floor, maximum throughput: Health/Check, {options.Concurrency} callers back to back",
+            $"Transport floor: Health/Check at {options.Rate:0} calls/s");
+        var report = stream.Report;
         report.Parameter("call", "grpc.health.v1.Health/Check (service \"\"): answered SERVING by the sidecar with no store, policy or token work");
 
         var clients = Enumerable.Range(0, sidecar.Connections).Select(i => new HealthClient(sidecar.Channel(i))).ToArray();
@@ -48,7 +42,7 @@ internal static class HealthFloorScenario
             }
         }
 
-        await stream.RunAsync(deployment, options, report, Call, "Health/Check latency", progress, cancellationToken).ConfigureAwait(false);
+        await stream.RunAsync(Call, "Health/Check latency", progress, cancellationToken).ConfigureAwait(false);
         report.Check("every answer is SERVING", Interlocked.Read(ref notServing) == 0,
             notServing == 0 ? $"{stream.Recorder.Statuses.Ok} SERVING answers" : $"{notServing} not SERVING; first: {firstNotServing}");
         return report;

@@ -53,9 +53,15 @@ public sealed class GcFiguresTests
     [Fact]
     public void Decoder_AddsGateLatencyHistogramsOverTheirAttributeSets_AndSkipsOthers()
     {
-        var body = Export(
+        var histograms = new[]
+        {
             Histogram("gate.decision.duration", Bucketed(3_000, [0.001, 0.01], [1, 2, 3]), Bucketed(3_000, [0.001, 0.01], [0, 1, 0]), Bucketed(3_000, [0.005], [7, 7])),
-            Histogram("http.server.request.duration", Bucketed(3_000, [0.001, 0.01], [5, 5, 5])));
+            Histogram("http.server.request.duration", Bucketed(3_000, [0.001, 0.01], [5, 5, 5])),
+        };
+        var body = Export([Sum(OtlpGcDecoder.Allocated, Point(3_000, intValue: 1_000)), .. histograms]);
+
+        // Without the runtime's counters an export gives no reading, histograms or not.
+        Assert.Null(OtlpGcDecoder.Decode(Export(histograms)));
 
         var reading = OtlpGcDecoder.Decode(body);
 
