@@ -180,21 +180,24 @@ public abstract class GuardStartTests : IAsyncLifetime
     public async Task DeadlineScheduler_ATimeoutWhoseWriteIsHeld_DoesNotHoldBackALaterDeadline()
     {
         // The first approval's timeout write is held until released; the second falls due while it
-        // is held. A pass used to wait for every timeout it started before looking again.
-        var first = await _sidecar.Gate.CheckAsync(ApprovalSidecar.Call("test.quick_deny")).WaitAsync(Wait);
-        Assert.Equal(Verdict.Pending, first.Verdict);
+        // is held. A pass used to wait for every timeout it started before looking again. The hold
+        // is in place before the first call: its 400 ms deadline can pass before a slow answer arrives.
         var held = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        string? heldId = null;
         _store.BeforeUpdate = async record =>
         {
-            if (record.Approval.ApprovalId == first.ApprovalId && record.Approval.State == ApprovalState.Expired)
+            if (record.Approval.State == ApprovalState.Expired && Interlocked.CompareExchange(ref heldId, record.Approval.ApprovalId, null) is null)
             {
                 held.TrySetResult();
                 await release.Task;
             }
         };
 
+        var first = await _sidecar.Gate.CheckAsync(ApprovalSidecar.Call("test.quick_deny")).WaitAsync(Wait);
+        Assert.Equal(Verdict.Pending, first.Verdict);
         await held.Task.WaitAsync(Wait);
+        Assert.Equal(first.ApprovalId, heldId);
         var events = new List<ApprovalEvent>();
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
         try
