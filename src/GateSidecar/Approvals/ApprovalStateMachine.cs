@@ -27,7 +27,8 @@ internal sealed class ApprovalStateMachine(TimeProvider time)
             PolicyVersion = decision.PolicyVersion,
             Request = request,
             CreatedAt = Timestamp.FromDateTimeOffset(now),
-            FinalArguments = request.Arguments?.Clone() ?? new Struct(),
+            // The request's own arguments until an edit replaces them: neither is ever changed.
+            FinalArguments = request.Arguments ?? new Struct(),
             Seq = 1,
         };
         var record = new StoredApproval
@@ -320,7 +321,9 @@ internal sealed class ApprovalStateMachine(TimeProvider time)
 
     private static StoredApproval Advance(StoredApproval current, string actor, DateTimeOffset now, out List<AuditEvent> audit)
     {
-        var next = current.Clone();
+        // Shares the messages of the record it starts from (its request, arguments, decisions):
+        // a transition replaces fields and changes its own lists, never a shared message.
+        var next = RecordCopies.Shallow(current);
         next.Approval.Seq = current.Approval.Seq + 1;
         next.LastActor = actor;
         next.UpdatedUnixMs = now.ToUnixTimeMilliseconds();

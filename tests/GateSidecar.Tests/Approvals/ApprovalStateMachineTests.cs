@@ -333,4 +333,67 @@ public sealed class ApprovalStateMachineTests
         Assert.True(_machine.ReportOutcome(approved, Outcome.Succeeded, "done", "agent:agent-1").Ok);
         Assert.Equal(approvedBefore, approved);
     }
+
+    /// <summary>
+    /// A transition's record shares messages with the one it came from (its request, arguments,
+    /// decisions); along whole chains of transitions every earlier record, and the request the
+    /// first was created from, must stay as they were when they were made.
+    /// </summary>
+    [Fact]
+    public void ChainsOfTransitions_LeaveEveryEarlierRecordUnchanged()
+    {
+        DecideRequest Edit(StoredApproval r, double amount)
+        {
+            var edited = r.Approval.FinalArguments.Clone();
+            edited.Fields["amount"] = Value.ForNumber(amount);
+            return new DecideRequest { ApprovalId = "a1", Verdict = DecisionVerdict.EditAndApprove, EditedArguments = edited };
+        }
+
+        StoredApproval Ok(Result<Transition> t) => t.Value!.Record;
+        var chains = new List<(string Name, double Amount, Func<StoredApproval, StoredApproval>[] Steps)>
+        {
+            ("quorum, edit, approve", 20_000, [
+                r => Ok(_machine.Decide(r, "alice", Verdict(DecisionVerdict.Approve), _policy)),
+                r => Ok(_machine.Decide(r, "bob", Edit(r, 15_000), _policy)),
+                r => Ok(_machine.Decide(r, "alice", Verdict(DecisionVerdict.Approve), _policy)),
+                r => Ok(_machine.ReportOutcome(r, Outcome.Succeeded, "done", "agent:agent-1")),
+            ]),
+            ("edit into quorum, approve", 900, [
+                r => Ok(_machine.Decide(r, "alice", Edit(r, 50_000), _policy)),
+                r => Ok(_machine.Decide(r, "bob", Edit(r, 40_000), _policy)),
+                r => Ok(_machine.Decide(r, "alice", Verdict(DecisionVerdict.Approve), _policy)),
+                r => Ok(_machine.ReportOutcome(r, Outcome.Failed, "card declined", "agent:agent-1")),
+            ]),
+            ("escalate by hand, approve", 900, [
+                r => Ok(_machine.Decide(r, "alice", Verdict(DecisionVerdict.Escalate, "a lead"), _policy)),
+                r => Ok(_machine.Decide(r, "carol", Verdict(DecisionVerdict.Approve), _policy)),
+            ]),
+            ("the ladder by timeouts, expiry", 900, [
+                r => { _clock.Advance(TimeSpan.FromMinutes(2)); return _machine.Timeout(r)!.Record; },
+                r => { _clock.Advance(TimeSpan.FromHours(1)); return _machine.Timeout(r)!.Record; },
+                r => { _clock.Advance(TimeSpan.FromHours(2)); return _machine.Timeout(r)!.Record; },
+            ]),
+        };
+        foreach (var (name, amount, steps) in chains)
+        {
+            var request = Refund(amount);
+            var requestBefore = request.Clone();
+            var records = new List<(StoredApproval Record, StoredApproval Snapshot)>();
+            var record = Create(request);
+            records.Add((record, record.Clone()));
+            foreach (var step in steps)
+            {
+                record = step(record);
+                records.Add((record, record.Clone()));
+            }
+
+            Assert.Equal(requestBefore, request);
+            for (var i = 0; i < records.Count; i++)
+            {
+                Assert.True(records[i].Snapshot.Equals(records[i].Record), $"{name}: record {i} changed after it was made");
+            }
+
+            Assert.False(ApprovalStates.IsOpen(record.Approval.State), $"{name} ended in {record.Approval.State}");
+        }
+    }
 }

@@ -48,7 +48,7 @@ public sealed class RedactorTests
         var filled = new Approval();
         foreach (var field in Gate.V1.Approval.Descriptor.Fields.InDeclarationOrder())
         {
-            Fill(filled, field);
+            ProtoFields.Fill(filled, field);
         }
 
         var shown = Redactor.Redact(filled, []);
@@ -124,35 +124,5 @@ public sealed class RedactorTests
         FinalArguments = new Struct { Fields = { ["amount"] = Value.ForNumber(900), ["order_id"] = Value.ForString("o-1") } },
         Impact = { new ImpactItem { Label = "args.amount", Value = "900" } },
         Decisions = { new DecisionRecord { Approver = "alice", Verdict = DecisionVerdict.Approve } },
-    };
-
-    /// <summary>Gives <paramref name="field"/> a value that is not its default.</summary>
-    private static void Fill(IMessage message, FieldDescriptor field)
-    {
-        var value = SampleOf(field);
-        if (field.IsRepeated)
-        {
-            ((System.Collections.IList)field.Accessor.GetValue(message)).Add(value);
-        }
-        else
-        {
-            field.Accessor.SetValue(message, value);
-        }
-    }
-
-    private static object SampleOf(FieldDescriptor field) => field.FieldType switch
-    {
-        FieldType.String => field.Name + "-value",
-        FieldType.Int32 or FieldType.SInt32 or FieldType.SFixed32 => 7,
-        FieldType.Int64 or FieldType.SInt64 or FieldType.SFixed64 => 7L,
-        FieldType.UInt32 or FieldType.Fixed32 => 7u,
-        FieldType.UInt64 or FieldType.Fixed64 => 7ul,
-        FieldType.Bool => true,
-        FieldType.Double => 7.5,
-        FieldType.Float => 7.5f,
-        FieldType.Bytes => ByteString.CopyFromUtf8("x"),
-        FieldType.Enum => 1,
-        FieldType.Message => field.MessageType.Parser.ParseFrom(ByteString.Empty),
-        _ => throw new NotSupportedException($"{field.FullName}: {field.FieldType}"),
     };
 }
