@@ -1,7 +1,6 @@
 using Gate.V1;
 using GateSidecar.Approvals;
 using Google.Protobuf;
-using Google.Protobuf.Reflection;
 using Google.Protobuf.WellKnownTypes;
 
 namespace GateSidecar.Tests.Approvals;
@@ -45,11 +44,7 @@ public sealed class RedactorTests
     [Fact]
     public void CopyWithoutToken_CarriesEveryField()
     {
-        var filled = new Approval();
-        foreach (var field in Gate.V1.Approval.Descriptor.Fields.InDeclarationOrder())
-        {
-            ProtoFields.Fill(filled, field);
-        }
+        var filled = ProtoFields.Filled(new Approval());
 
         var shown = Redactor.Redact(filled, []);
 
